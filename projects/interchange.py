@@ -1,0 +1,872 @@
+"""The `offset-plan/1` interchange document, read into and written from the models.
+
+`read_document` validates a whole document: the engine reads the fixed parts
+(`format`, `plan.type`, `plan.crediting_period`, `calculation`) and this module
+the product-defined parts documented in docs/interchange.md. Every error is
+collected with its JSON path, so a document is refused as a whole.
+`plan_document` writes a stored plan back out; importing then exporting gives
+an equivalent document.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from methodologies.engine import (
+    CalculationInput,
+    DocumentErrors,
+    Reader,
+    ReferenceData,
+    duplicate_key_errors,
+    index_path,
+    key_path,
+    read_calculation,
+)
+from projects.models import (
+    ApplicabilityAnswer,
+    EquipmentGroup,
+    ParameterNote,
+    Participant,
+    Plan,
+    Side,
+)
+
+FORMAT = "offset-plan/1"
+TOP_LEVEL_KEYS = (
+    "format",
+    "plan",
+    "applicability",
+    "additionality",
+    "calculation",
+    "environment",
+    "consultation",
+    "attachments",
+)
+# Keys of `plan` fixed by the format, then the ones this product adds.
+PLAN_FORMAT_KEYS = (
+    "type",
+    "number",
+    "organization",
+    "title",
+    "version",
+    "prepared_on",
+    "methodology",
+    "sector",
+    "programme",
+    "application",
+    "crediting_period",
+    "category",
+    "technology",
+    "start_date",
+)
+PLAN_PRODUCT_KEYS = (
+    "sub_project_conditions",
+    "annual_savings_stated_kwh",
+    "total_reduction_stated_tco2e",
+    "participants",
+    "costs",
+    "site",
+    "measures",
+    "equipment",
+    "lifetime",
+    "calculation_notes",
+)
+COST_KEYS = {
+    "setup": "cost_setup",
+    "energy": "cost_energy",
+    "subsidy": "cost_subsidy",
+    "operation": "cost_operation",
+    "other": "cost_other",
+}
+# The database keeps 8 decimals and 16 integer digits; more would be silently rounded.
+MAX_DECIMALS = 8
+MAX_INTEGER_DIGITS = 16
+CALCULATION_QUANTITY_KEYS = {
+    "value",
+    "line_loss",
+    "leakage_tco2e",
+    "power_kw",
+    "capacity_rt",
+    "kw_per_rt",
+    "annual_hours",
+    "hours",
+    "energy_kwh",
+    "annual_quantity_t",
+    "gwp",
+    "odp",
+    "baseline",
+    "project",
+}
+
+
+def _choices(choices_class) -> tuple[str, ...]:
+    return tuple(choices_class.values)
+
+
+@dataclass
+class PlanDocument:
+    """A validated document: field values and rows ready for the models."""
+
+    calculation: CalculationInput
+    organisation_name: str
+    programme: dict | None
+    methodology: tuple[str, str] | None
+    plan_fields: dict[str, Any] = field(default_factory=dict)
+    participants: list[dict] = field(default_factory=list)
+    equipment: list[dict] = field(default_factory=list)
+    applicability: list[dict] = field(default_factory=list)
+    regulations: list[tuple[str, str]] = field(default_factory=list)
+    saving_measures: list[dict] = field(default_factory=list)
+    parameter_notes: list[dict] = field(default_factory=list)
+    tiers: list[dict] = field(default_factory=list)
+    attachments: list[dict] = field(default_factory=list)
+
+
+def read_document(
+    doc: Any, reference: ReferenceData, *, regulation_codes: set[str]
+) -> PlanDocument:
+    """Validate a whole document; raise DocumentErrors listing every error."""
+    reader = Reader()
+    reader.errors.extend(duplicate_key_errors(doc))
+    calculation = read_calculation(doc, reference, reader)
+    if not isinstance(doc, dict):
+        raise DocumentErrors(reader.errors)
+    for key in doc:
+        if key not in TOP_LEVEL_KEYS:
+            reader.error(key, "unknown key")
+    _check_calculation_precision(doc.get("calculation"), "calculation", reader)
+
+    result = _ProductReader(reader, regulation_codes)
+    parsed = result.read(doc)
+    if reader.errors or calculation is None:
+        raise DocumentErrors(reader.errors)
+    parsed.calculation = calculation
+    _take_calculation_fields(parsed, doc["calculation"], calculation)
+    return parsed
+
+
+def _check_calculation_precision(value, path, reader: Reader) -> None:
+    """Refuse quantities the database could only store rounded."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            child = key_path(path, key)
+            if key in CALCULATION_QUANTITY_KEYS and isinstance(item, str | Decimal | int):
+                _check_digits(item, child, reader)
+            else:
+                _check_calculation_precision(item, child, reader)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _check_calculation_precision(item, index_path(path, i), reader)
+
+
+def _check_digits(value, path, reader: Reader) -> None:
+    if isinstance(value, bool):
+        return
+    try:
+        number = Decimal(str(value))
+    except ArithmeticError:
+        return  # the engine reports a malformed number itself
+    if not number.is_finite():
+        return
+    exponent = number.as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > MAX_DECIMALS:
+        reader.error(path, f"at most {MAX_DECIMALS} decimal places are kept")
+    elif number.adjusted() >= MAX_INTEGER_DIGITS:
+        reader.error(path, f"at most {MAX_INTEGER_DIGITS} digits before the decimal point")
+
+
+class _ProductReader:
+    """Reads the parts of the document that the product defines."""
+
+    def __init__(self, reader: Reader, regulation_codes: set[str]):
+        self.r = reader
+        self.regulation_codes = regulation_codes
+
+    def read(self, doc: dict) -> PlanDocument:
+        r = self.r
+        plan = doc.get("plan")
+        parsed = PlanDocument(
+            calculation=None, organisation_name="", programme=None, methodology=None
+        )
+        if isinstance(plan, dict):
+            self.read_plan(plan, parsed)
+        if "applicability" in doc:
+            self.read_applicability(doc["applicability"], parsed)
+        if "additionality" in doc:
+            self.read_additionality(doc["additionality"], parsed)
+        if "environment" in doc:
+            env = r.obj(
+                doc["environment"], "environment", optional=("construction", "crediting", "summary")
+            )
+            if env is not None:
+                fields = parsed.plan_fields
+                fields["environment_summary"] = r.string(env, "summary", "environment") or ""
+                fields["environment_construction"] = (
+                    r.string(env, "construction", "environment") or ""
+                )
+                fields["environment_crediting"] = r.string(env, "crediting", "environment") or ""
+        if "consultation" in doc:
+            self.read_consultation(doc["consultation"], parsed)
+        if "attachments" in doc:
+            self.read_attachments(doc, parsed)
+        return parsed
+
+    def read_plan(self, plan: dict, parsed: PlanDocument) -> None:
+        r, path, fields = self.r, "plan", parsed.plan_fields
+        for key in plan:
+            if key not in PLAN_FORMAT_KEYS and key not in PLAN_PRODUCT_KEYS:
+                r.error(key_path(path, key), "unknown key")
+        fields["number"] = r.string(plan, "number", path) or ""
+        parsed.organisation_name = r.string(plan, "organization", path) or ""
+        fields["applicant_name"] = parsed.organisation_name
+        fields["title"] = r.string(plan, "title", path) or ""
+        fields["version"] = r.string(plan, "version", path) or ""
+        fields["prepared_on"] = r.date(plan, "prepared_on", path)
+        fields["sector"] = r.string(plan, "sector", path) or ""
+        fields["category"] = r.string(plan, "category", path, choices=_choices(Plan.Category)) or ""
+        fields["technology"] = (
+            r.string(plan, "technology", path, choices=_choices(Plan.Technology)) or ""
+        )
+        fields["start_date"] = r.date(plan, "start_date", path)
+        if "methodology" in plan:
+            methodology = r.obj(
+                plan["methodology"], key_path(path, "methodology"), required=("code", "version")
+            )
+            if methodology is not None:
+                code = r.string(methodology, "code", key_path(path, "methodology"), required=True)
+                version = r.string(
+                    methodology, "version", key_path(path, "methodology"), required=True
+                )
+                if code and version:
+                    parsed.methodology = (code, version)
+        if "programme" in plan:
+            programme_path = key_path(path, "programme")
+            programme = r.obj(
+                plan["programme"],
+                programme_path,
+                required=("title", "version", "authority"),
+                nullable=True,
+            )
+            if programme is not None:
+                parsed.programme = {
+                    key: r.string(programme, key, programme_path, required=True) or ""
+                    for key in ("title", "version", "authority")
+                }
+                if plan.get("type") == Plan.Type.INDIVIDUAL:
+                    r.error(programme_path, "must be null for an individual plan")
+        if "application" in plan:
+            application_path = key_path(path, "application")
+            application = r.obj(
+                plan["application"], application_path, optional=("kind", "crediting")
+            )
+            if application is not None:
+                fields["application_kind"] = (
+                    r.string(
+                        application,
+                        "kind",
+                        application_path,
+                        choices=_choices(Plan.ApplicationKind),
+                    )
+                    or ""
+                )
+                fields["crediting"] = (
+                    r.string(
+                        application, "crediting", application_path, choices=_choices(Plan.Crediting)
+                    )
+                    or ""
+                )
+        self.read_plan_product_keys(plan, parsed)
+
+    def read_plan_product_keys(self, plan: dict, parsed: PlanDocument) -> None:
+        r, path, fields = self.r, "plan", parsed.plan_fields
+        if "sub_project_conditions" in plan:
+            conditions_path = key_path(path, "sub_project_conditions")
+            conditions = r.obj(
+                plan["sub_project_conditions"],
+                conditions_path,
+                optional=("methodology", "boundary"),
+            )
+            if conditions is not None:
+                fields["sub_project_methodology_ok"] = bool(
+                    r.boolean(conditions, "methodology", conditions_path)
+                )
+                fields["sub_project_boundary_ok"] = bool(
+                    r.boolean(conditions, "boundary", conditions_path)
+                )
+        fields["annual_savings_stated_kwh"] = r.quantity(plan, "annual_savings_stated_kwh", path)
+        fields["total_reduction_stated_tco2e"] = r.quantity(
+            plan, "total_reduction_stated_tco2e", path
+        )
+        fields["measures"] = r.string(plan, "measures", path) or ""
+        if "costs" in plan:
+            costs_path = key_path(path, "costs")
+            costs = r.obj(plan["costs"], costs_path, optional=(*COST_KEYS, "other_label", "note"))
+            if costs is not None:
+                for key, model_field in COST_KEYS.items():
+                    fields[model_field] = r.quantity(costs, key, costs_path)
+                fields["cost_other_label"] = r.string(costs, "other_label", costs_path) or ""
+                fields["cost_note"] = r.string(costs, "note", costs_path) or ""
+        if "site" in plan:
+            site_path = key_path(path, "site")
+            site = r.obj(plan["site"], site_path, optional=("address", "twd97_x", "twd97_y"))
+            if site is not None:
+                fields["site_address"] = r.string(site, "address", site_path) or ""
+                fields["twd97_x"] = r.quantity(site, "twd97_x", site_path)
+                fields["twd97_y"] = r.quantity(site, "twd97_y", site_path)
+        if "lifetime" in plan:
+            lifetime_path = key_path(path, "lifetime")
+            lifetime = r.obj(
+                plan["lifetime"],
+                lifetime_path,
+                optional=("old_equipment_since", "remaining_years", "exemption", "detail"),
+            )
+            if lifetime is not None:
+                fields["old_equipment_since"] = r.date(
+                    lifetime, "old_equipment_since", lifetime_path
+                )
+                fields["remaining_life_years"] = r.quantity(
+                    lifetime, "remaining_years", lifetime_path
+                )
+                fields["lifetime_exemption"] = (
+                    r.string(
+                        lifetime,
+                        "exemption",
+                        lifetime_path,
+                        choices=_choices(Plan.LifetimeExemption),
+                    )
+                    or ""
+                )
+                fields["lifetime_detail"] = r.string(lifetime, "detail", lifetime_path) or ""
+        for i, item, item_path in self.rows(plan, "participants", path):
+            row = r.obj(item, item_path, required=("role", "name"), optional=("description",))
+            if row is not None:
+                parsed.participants.append(
+                    {
+                        "order": i,
+                        "role": r.string(
+                            row,
+                            "role",
+                            item_path,
+                            required=True,
+                            choices=_choices(Participant.Role),
+                        ),
+                        "name": r.string(row, "name", item_path, required=True),
+                        "description": r.string(row, "description", item_path) or "",
+                    }
+                )
+        equipment_keys = ("brand", "model", "spec", "efficacy", "unit", "location", "note")
+        for i, item, item_path in self.rows(plan, "equipment", path):
+            row = r.obj(item, item_path, required=("side",), optional=(*equipment_keys, "quantity"))
+            if row is not None:
+                values = {
+                    "order": i,
+                    "side": r.string(row, "side", item_path, required=True, choices=_choices(Side)),
+                    "quantity": r.count(row, "quantity", item_path),
+                }
+                for key in equipment_keys:
+                    values[key] = r.string(row, key, item_path) or ""
+                parsed.equipment.append(values)
+        if "calculation_notes" in plan:
+            self.read_calculation_notes(plan["calculation_notes"], parsed)
+
+    def read_calculation_notes(self, value, parsed: PlanDocument) -> None:
+        r, fields = self.r, parsed.plan_fields
+        path = "plan.calculation_notes"
+        notes = r.obj(
+            value,
+            path,
+            optional=(
+                "baseline_scenario",
+                "project_scenario",
+                "leakage_not_applicable",
+                "leakage_note",
+                "parameters",
+            ),
+        )
+        if notes is None:
+            return
+        fields["baseline_scenario"] = r.string(notes, "baseline_scenario", path) or ""
+        fields["project_scenario"] = r.string(notes, "project_scenario", path) or ""
+        fields["leakage_not_applicable"] = bool(r.boolean(notes, "leakage_not_applicable", path))
+        fields["leakage_note"] = r.string(notes, "leakage_note", path) or ""
+        seen = set()
+        for _i, item, item_path in self.rows(notes, "parameters", path):
+            row = r.obj(
+                item, item_path, required=("table", "parameter"), optional=("source", "note")
+            )
+            if row is None:
+                continue
+            table = r.string(
+                row, "table", item_path, required=True, choices=_choices(ParameterNote.Table)
+            )
+            parameter = r.string(row, "parameter", item_path, required=True)
+            if (table, parameter) in seen:
+                r.error(key_path(item_path, "parameter"), "appears twice in this table")
+            seen.add((table, parameter))
+            parsed.parameter_notes.append(
+                {
+                    "table": table,
+                    "parameter": parameter,
+                    "source": r.string(
+                        row, "source", item_path, choices=_choices(ParameterNote.Source)
+                    )
+                    or "",
+                    "note": r.string(row, "note", item_path) or "",
+                }
+            )
+
+    def read_applicability(self, value, parsed: PlanDocument) -> None:
+        r, path = self.r, "applicability"
+        if not isinstance(value, list):
+            r.error(path, "must be a list")
+            return
+        seen = set()
+        for i, item in enumerate(value):
+            item_path = index_path(path, i)
+            row = r.obj(
+                item, item_path, required=("condition",), optional=("answer", "explanation")
+            )
+            if row is None:
+                continue
+            condition = r.integer(row, "condition", item_path, required=True)
+            if condition is not None and not 1 <= condition <= 5:
+                r.error(key_path(item_path, "condition"), "must be 1 to 5")
+            elif condition in seen:
+                r.error(key_path(item_path, "condition"), "appears twice")
+            seen.add(condition)
+            parsed.applicability.append(
+                {
+                    "condition": condition,
+                    "answer": r.string(
+                        row, "answer", item_path, choices=_choices(ApplicabilityAnswer.Answer)
+                    )
+                    or "",
+                    "explanation": r.string(row, "explanation", item_path) or "",
+                }
+            )
+
+    def read_additionality(self, value, parsed: PlanDocument) -> None:
+        r, path, fields = self.r, "additionality", parsed.plan_fields
+        data = r.obj(
+            value,
+            path,
+            optional=("none", "regulations", "notes", "other", "saving_rate"),
+        )
+        if data is None:
+            return
+        fields["additionality_none"] = bool(r.boolean(data, "none", path))
+        seen = set()
+        for _i, item, item_path in self.rows(data, "regulations", path):
+            row = r.obj(item, item_path, required=("code",), optional=("explanation",))
+            if row is None:
+                continue
+            code = r.string(row, "code", item_path, required=True)
+            if code is not None and code not in self.regulation_codes:
+                r.error(key_path(item_path, "code"), "not in the regulation catalogue")
+            elif code in seen:
+                r.error(key_path(item_path, "code"), "appears twice")
+            seen.add(code)
+            parsed.regulations.append((code, r.string(row, "explanation", item_path) or ""))
+        if "notes" in data:
+            notes_path = key_path(path, "notes")
+            notes = r.obj(data["notes"], notes_path, optional=("central", "local", "policy"))
+            if notes is not None:
+                for group in ("central", "local", "policy"):
+                    fields[f"additionality_{group}_note"] = r.string(notes, group, notes_path) or ""
+        if "other" in data:
+            other_path = key_path(path, "other")
+            other = r.obj(data["other"], other_path, optional=("name", "explanation"))
+            if other is not None:
+                fields["additionality_other_name"] = r.string(other, "name", other_path) or ""
+                fields["additionality_other_note"] = (
+                    r.string(other, "explanation", other_path) or ""
+                )
+        if "saving_rate" in data:
+            rate_path = key_path(path, "saving_rate")
+            rate = r.obj(
+                data["saving_rate"],
+                rate_path,
+                optional=("year", "previous_year_kwh", "required_percent", "measures"),
+            )
+            if rate is not None:
+                fields["saving_rate_year"] = r.integer(rate, "year", rate_path)
+                fields["saving_rate_previous_kwh"] = r.quantity(
+                    rate, "previous_year_kwh", rate_path
+                )
+                fields["saving_rate_required_percent"] = r.quantity(
+                    rate, "required_percent", rate_path
+                )
+                for i, item, item_path in self.rows(rate, "measures", rate_path):
+                    row = r.obj(item, item_path, required=("label", "savings_kwh"))
+                    if row is not None:
+                        parsed.saving_measures.append(
+                            {
+                                "order": i,
+                                "label": r.string(row, "label", item_path, required=True),
+                                "savings_kwh": r.quantity(
+                                    row, "savings_kwh", item_path, required=True
+                                ),
+                            }
+                        )
+
+    def read_consultation(self, value, parsed: PlanDocument) -> None:
+        r, path, fields = self.r, "consultation", parsed.plan_fields
+        data = r.obj(value, path, optional=("identification", "collection", "summary", "tiers"))
+        if data is None:
+            return
+        for key in ("identification", "collection", "summary"):
+            fields[f"consultation_{key}"] = r.string(data, key, path) or ""
+        for i, item, item_path in self.rows(data, "tiers", path):
+            row = r.obj(
+                item,
+                item_path,
+                required=("name",),
+                optional=("definition", "targets", "survey_month", "sent", "returned"),
+            )
+            if row is None:
+                continue
+            sent = r.integer(row, "sent", item_path)
+            returned = r.integer(row, "returned", item_path)
+            for key, number in (("sent", sent), ("returned", returned)):
+                if number is not None and number < 0:
+                    r.error(key_path(item_path, key), "must not be negative")
+            if sent is not None and returned is not None and returned > sent:
+                r.error(key_path(item_path, "returned"), "must not exceed the copies sent")
+            parsed.tiers.append(
+                {
+                    "order": i,
+                    "name": r.string(row, "name", item_path, required=True),
+                    "definition": r.string(row, "definition", item_path) or "",
+                    "targets": r.string(row, "targets", item_path) or "",
+                    "survey_month": r.month(row, "survey_month", item_path) or "",
+                    "copies_sent": sent,
+                    "copies_returned": returned,
+                }
+            )
+
+    def read_attachments(self, doc: dict, parsed: PlanDocument) -> None:
+        for i, item, item_path in self.rows(doc, "attachments", "$"):
+            row = self.r.obj(item, item_path, required=("label",), optional=("description",))
+            if row is not None:
+                parsed.attachments.append(
+                    {
+                        "order": i,
+                        "label": self.r.string(row, "label", item_path, required=True),
+                        "description": self.r.string(row, "description", item_path) or "",
+                    }
+                )
+
+    def rows(self, obj: dict, key: str, path: str):
+        """Yield (index, item, path) for a list under obj[key], if present."""
+        items = self.r.array(obj, key, path)
+        for i, item in enumerate(items or []):
+            yield i, item, index_path(key_path(path, key), i)
+
+
+def _take_calculation_fields(parsed: PlanDocument, raw: dict, calc: CalculationInput) -> None:
+    """Model values of section 四, keeping what the document stated (not table look-ups)."""
+    fields = parsed.plan_fields
+    fields["type"] = calc.plan_type
+    fields["crediting_start"] = calc.crediting_start
+    fields["crediting_end"] = calc.crediting_end
+    fields["emission_factor_value"] = (
+        None if calc.emission_factor_from_table else calc.emission_factor
+    )
+    fields["emission_factor_year"] = calc.emission_factor_year
+    fields["line_loss"] = calc.line_loss
+    fields["leakage_tco2e"] = calc.leakage_tco2e
+    fields["gwp_edition"] = raw.get("gwp_edition", "")
+    level = calc.service_level
+    fields["service_level_metric"] = level.metric if level else ""
+    fields["service_level_mode"] = level.mode if level else ""
+
+
+def plan_document(plan: Plan) -> dict:
+    """The plan as an `offset-plan/1` document (keys in the format's order)."""
+    doc: dict[str, Any] = {"format": FORMAT, "plan": _plan_section(plan)}
+    applicability = [
+        _compact({"condition": a.condition, "answer": a.answer, "explanation": a.explanation})
+        for a in plan.applicability.all()
+    ]
+    if applicability:
+        doc["applicability"] = applicability
+    additionality = _additionality_section(plan)
+    if additionality:
+        doc["additionality"] = additionality
+    doc["calculation"] = _calculation_section(plan)
+    environment = _compact(
+        {
+            "summary": plan.environment_summary,
+            "construction": plan.environment_construction,
+            "crediting": plan.environment_crediting,
+        }
+    )
+    if environment:
+        doc["environment"] = environment
+    consultation = _compact(
+        {
+            "identification": plan.consultation_identification,
+            "collection": plan.consultation_collection,
+            "summary": plan.consultation_summary,
+            "tiers": [
+                _compact(
+                    {
+                        "name": t.name,
+                        "definition": t.definition,
+                        "targets": t.targets,
+                        "survey_month": t.survey_month,
+                        "sent": t.copies_sent,
+                        "returned": t.copies_returned,
+                    }
+                )
+                for t in plan.stakeholder_tiers.all()
+            ],
+        }
+    )
+    if consultation:
+        doc["consultation"] = consultation
+    attachments = [
+        _compact({"label": a.label, "description": a.description}) for a in plan.attachments.all()
+    ]
+    if attachments:
+        doc["attachments"] = attachments
+    return doc
+
+
+def _plan_section(plan: Plan) -> dict:
+    programme = None
+    if plan.programme_id:
+        programme = {
+            "title": plan.programme.title,
+            "version": plan.programme.version,
+            "authority": plan.programme.authority.name,
+        }
+    section: dict[str, Any] = {
+        "type": plan.type,
+        "number": plan.number,
+        "organization": plan.applicant_name or plan.organisation.name,
+        "title": plan.title,
+        "version": plan.version,
+        "prepared_on": _date(plan.prepared_on),
+        "methodology": (
+            {"code": plan.methodology.code, "version": plan.methodology.version}
+            if plan.methodology_id
+            else None
+        ),
+        "sector": plan.sector,
+        "programme": programme,
+        "application": _compact({"kind": plan.application_kind, "crediting": plan.crediting}),
+        "crediting_period": _compact(
+            {"start": _date(plan.crediting_start), "end": _date(plan.crediting_end)}
+        ),
+        "category": plan.category,
+        "technology": plan.technology,
+        "start_date": _date(plan.start_date),
+    }
+    # null is allowed only for `programme`; other empty values are left out.
+    section = {
+        key: value
+        for key, value in section.items()
+        if key in ("number", "programme") or value not in (None, "", {})
+    }
+    product = {
+        "sub_project_conditions": (
+            {
+                "methodology": plan.sub_project_methodology_ok,
+                "boundary": plan.sub_project_boundary_ok,
+            }
+            if plan.sub_project_methodology_ok or plan.sub_project_boundary_ok
+            else None
+        ),
+        "annual_savings_stated_kwh": _number(plan.annual_savings_stated_kwh),
+        "total_reduction_stated_tco2e": _number(plan.total_reduction_stated_tco2e),
+        "participants": [
+            _compact({"role": p.role, "name": p.name, "description": p.description})
+            for p in plan.participants.all()
+        ],
+        "costs": _compact(
+            {
+                **{key: _number(getattr(plan, name)) for key, name in COST_KEYS.items()},
+                "other_label": plan.cost_other_label,
+                "note": plan.cost_note,
+            }
+        ),
+        "site": _compact(
+            {
+                "address": plan.site_address,
+                "twd97_x": _number(plan.twd97_x),
+                "twd97_y": _number(plan.twd97_y),
+            }
+        ),
+        "measures": plan.measures,
+        "equipment": [
+            _compact(
+                {
+                    "side": e.side,
+                    "brand": e.brand,
+                    "model": e.model,
+                    "spec": e.spec,
+                    "efficacy": e.efficacy,
+                    "quantity": e.quantity,
+                    "unit": e.unit,
+                    "location": e.location,
+                    "note": e.note,
+                }
+            )
+            for e in plan.equipment.all()
+        ],
+        "lifetime": _compact(
+            {
+                "old_equipment_since": _date(plan.old_equipment_since),
+                "remaining_years": _number(plan.remaining_life_years),
+                "exemption": plan.lifetime_exemption,
+                "detail": plan.lifetime_detail,
+            }
+        ),
+        "calculation_notes": _compact(
+            {
+                "baseline_scenario": plan.baseline_scenario,
+                "project_scenario": plan.project_scenario,
+                "leakage_not_applicable": plan.leakage_not_applicable or None,
+                "leakage_note": plan.leakage_note,
+                "parameters": [
+                    _compact(
+                        {
+                            "table": n.table,
+                            "parameter": n.parameter,
+                            "source": n.source,
+                            "note": n.note,
+                        }
+                    )
+                    for n in plan.parameter_notes.all()
+                ],
+            }
+        ),
+    }
+    section.update(_compact(product))
+    return section
+
+
+def _additionality_section(plan: Plan) -> dict:
+    measures = [
+        {"label": m.label, "savings_kwh": _number(m.savings_kwh)}
+        for m in plan.saving_measures.all()
+    ]
+    return _compact(
+        {
+            "none": plan.additionality_none or None,
+            "regulations": [
+                _compact({"code": c.regulation.code, "explanation": c.explanation})
+                for c in plan.regulations.select_related("regulation")
+            ],
+            "notes": _compact(
+                {
+                    "central": plan.additionality_central_note,
+                    "local": plan.additionality_local_note,
+                    "policy": plan.additionality_policy_note,
+                }
+            ),
+            "other": _compact(
+                {
+                    "name": plan.additionality_other_name,
+                    "explanation": plan.additionality_other_note,
+                }
+            ),
+            "saving_rate": _compact(
+                {
+                    "year": plan.saving_rate_year,
+                    "previous_year_kwh": _number(plan.saving_rate_previous_kwh),
+                    "required_percent": _number(plan.saving_rate_required_percent),
+                    "measures": measures,
+                }
+            ),
+        }
+    )
+
+
+def _calculation_section(plan: Plan) -> dict:
+    emission_factor = _compact(
+        {"value": _number(plan.emission_factor_value), "year": plan.emission_factor_year}
+    )
+    section: dict[str, Any] = {"emission_factor": emission_factor}
+    if plan.line_loss is not None:
+        section["line_loss"] = _number(plan.line_loss)
+    refrigerants = {r.side: r for r in plan.refrigerants.all()}
+    groups = list(plan.groups.prefetch_related("periods"))
+    for side in Side.values:
+        section[side] = {
+            "groups": [_group(g) for g in groups if g.side == side],
+            "refrigerant": _refrigerant(refrigerants.get(side)),
+        }
+    section["leakage_tco2e"] = _number(plan.leakage_tco2e)
+    if plan.service_level_mode:
+        section["service_level"] = {
+            "metric": plan.service_level_metric,
+            "mode": plan.service_level_mode,
+            "pairs": [
+                {
+                    "location": p.location,
+                    "baseline": _number(p.baseline),
+                    "project": _number(p.project),
+                }
+                for p in plan.service_pairs.all()
+            ],
+        }
+    else:
+        section["service_level"] = None
+    if plan.gwp_edition:
+        section["gwp_edition"] = plan.gwp_edition
+    return section
+
+
+def _group(group: EquipmentGroup) -> dict:
+    data: dict[str, Any] = {"name": group.name, "count": group.count}
+    if group.shape == EquipmentGroup.Shape.POWER:
+        data["power_kw"] = _number(group.power_kw)
+        data["annual_hours"] = _number(group.annual_hours)
+    elif group.shape == EquipmentGroup.Shape.CHILLER:
+        data["capacity_rt"] = _number(group.capacity_rt)
+        data["kw_per_rt"] = _number(group.kw_per_rt)
+        data["annual_hours"] = _number(group.annual_hours)
+    else:
+        data["periods"] = [
+            {"period": p.month, "energy_kwh": _number(p.energy_kwh)}
+            if p.energy_kwh is not None
+            else {"period": p.month, "power_kw": _number(p.power_kw), "hours": _number(p.hours)}
+            for p in group.periods.all()
+        ]
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def _refrigerant(refrigerant) -> dict | None:
+    if refrigerant is None:
+        return None
+    return _compact(
+        {
+            "code": refrigerant.code,
+            "annual_quantity_t": _number(refrigerant.annual_quantity_t),
+            "gwp": _number(refrigerant.gwp),
+            "odp": _number(refrigerant.odp),
+        }
+    )
+
+
+def decimal_text(value: Decimal) -> str:
+    """A Decimal as the format writes it: plain digits, no exponent, no trailing zeros."""
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _number(value: Decimal | None) -> str | None:
+    return None if value is None else decimal_text(value)
+
+
+def _date(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _compact(data: dict) -> dict:
+    """Drop keys whose value is empty; a draft leaves them out of the document."""
+    return {key: value for key, value in data.items() if value not in (None, "", [], {})}

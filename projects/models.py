@@ -1,0 +1,590 @@
+"""A whole 計畫書 as normalised data.
+
+A Plan holds the scalar fields of sections 一 to 五; repeating parts (participants,
+the equipment table, calculation groups and their monthly periods, refrigerants,
+service-level pairs, parameter notes, stakeholder tiers, attachments) are rows
+of their own. The interchange document (`offset-plan/1`) is produced from and
+read into these models by `projects.interchange`.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from methodologies.models import GwpEdition, Methodology, Regulation
+
+# Quantities keep what the applicant typed: up to 8 decimals, never a float.
+QUANTITY = {"max_digits": 24, "decimal_places": 8}
+NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
+
+
+def quantity_field(verbose_name, **kwargs):
+    kwargs.setdefault("validators", NON_NEGATIVE)
+    return models.DecimalField(verbose_name, null=True, blank=True, **QUANTITY, **kwargs)
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        APPLICANT = "applicant", _("申請單位")
+        AUTHORITY = "authority", _("主管機關")
+
+    name = models.CharField(_("名稱"), max_length=200, unique=True)
+    kind = models.CharField(_("類別"), max_length=10, choices=Kind.choices, default=Kind.APPLICANT)
+    city = models.CharField(_("縣市"), max_length=20, blank=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Membership", related_name="organisations"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("組織")
+        verbose_name_plural = _("組織")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        EDITOR = "editor", _("申請者（可編輯）")
+        VIEWER = "viewer", _("申請者（唯讀）")
+        REVIEWER = "reviewer", _("審查者")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE)
+    role = models.CharField(_("角色"), max_length=10, choices=Role.choices, default=Role.EDITOR)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="one_membership")
+        ]
+        verbose_name = _("成員")
+        verbose_name_plural = _("成員")
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organisation} ({self.role})"
+
+
+class Programme(models.Model):
+    """A 方案型抵換專案 run by an authority; applicants' sub-projects join it."""
+
+    authority = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="programmes",
+        limit_choices_to={"kind": Organisation.Kind.AUTHORITY},
+        verbose_name=_("主管機關"),
+    )
+    title = models.CharField(_("方案型抵換專案計畫書名稱"), max_length=200)
+    version = models.CharField(_("版本"), max_length=20)
+    methodology = models.ForeignKey(
+        Methodology, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("減量方法")
+    )
+    city = models.CharField(_("縣市"), max_length=20, blank=True)
+    is_open = models.BooleanField(_("開放新增子專案"), default=True)
+
+    class Meta:
+        ordering = ["title", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["title", "version"], name="unique_programme_version")
+        ]
+        verbose_name = _("方案型抵換專案")
+        verbose_name_plural = _("方案型抵換專案")
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.version})"
+
+
+class PlanQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Applicants see their organisations' plans; reviewers the plans of
+        their authority's programmes; superusers everything."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(
+            models.Q(organisation__members=user) | models.Q(programme__authority__members=user)
+        ).distinct()
+
+    def editable_by(self, user):
+        """Plans the user may change: editor memberships, or superusers."""
+        if user.is_superuser:
+            return self
+        return self.filter(
+            organisation__membership__user=user,
+            organisation__membership__role=Membership.Role.EDITOR,
+        ).distinct()
+
+
+class Plan(models.Model):
+    class Type(models.TextChoices):
+        INDIVIDUAL = "individual", _("計畫型")
+        SUB_PROJECT = "sub_project", _("方案型子專案")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+
+    class ApplicationKind(models.TextChoices):
+        NEW = "new", _("新申請")
+        RENEWAL_1 = "renewal_1", _("展延：第一次")
+        RENEWAL_2 = "renewal_2", _("展延：第二次")
+
+    class Crediting(models.TextChoices):
+        FIXED = "fixed", _("固定型（10年）")
+        RENEWABLE = "renewable", _("展延型（7年）")
+
+    class Category(models.TextChoices):
+        ENERGY_SAVING = "energy_saving", _("節能類型")
+        RENEWABLE = "renewable", _("再生能源類型")
+        EMISSION_REDUCTION = "emission_reduction", _("減碳類型")
+
+    class Technology(models.TextChoices):
+        LIGHTING = "lighting", _("照明")
+        CHILLER = "chiller", _("冰水主機")
+        OTHER = "other", _("其他")
+
+    class LifetimeExemption(models.TextChoices):
+        ENERGY_SAVING = "energy_saving", _("屬節能類型專案，得免除壽齡佐證限制")
+        TRANSPORT = "transport", _("引用運輸業類別減量方法，屬汰舊換新措施得免除壽齡佐證限制")
+        CDM_TOOL = "cdm_tool", _("清潔發展機制設備壽齡評估工具預設年限")
+        THIRD_PARTY = "third_party", _("經第三方檢測單位進行評估，應檢附相關證明文件")
+        SUPPLIER = "supplier", _("設備預設使用年限，應檢附設備供應商提供之證明文件")
+        STATISTICS = "statistics", _("國家統計資料")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="plans", verbose_name=_("申請單位")
+    )
+    programme = models.ForeignKey(
+        Programme,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sub_projects",
+        verbose_name=_("方案型抵換專案"),
+    )
+    status = models.CharField(
+        _("狀態"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # The engine's last results (offset-plan-results/1), refreshed by the services
+    # after every change, so that lists need no calculation. Null while the
+    # calculation inputs are incomplete.
+    results = models.JSONField(_("計算結果"), null=True, blank=True, editable=False)
+
+    # 一 基本資料
+    type = models.CharField(_("專案型態"), max_length=12, choices=Type.choices)
+    number = models.CharField(_("專案編號"), max_length=40, blank=True)
+    applicant_name = models.CharField(_("公司/單位名稱"), max_length=200, blank=True)
+    title = models.CharField(_("計畫名稱"), max_length=200)
+    version = models.CharField(_("計畫書版本"), max_length=20, blank=True)
+    prepared_on = models.DateField(_("製作日期"), null=True, blank=True)
+    methodology = models.ForeignKey(
+        Methodology, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("減量方法")
+    )
+    sector = models.CharField(_("範疇別"), max_length=2, blank=True, default="03")
+    total_reduction_stated_tco2e = quantity_field(_("計畫書所載專案總減量 (tCO2e)"))
+
+    # 二 專案活動描述
+    sub_project_methodology_ok = models.BooleanField(_("符合減量方法"), default=False)
+    sub_project_boundary_ok = models.BooleanField(_("位於方案型專案邊界內"), default=False)
+    application_kind = models.CharField(
+        _("申請類別"), max_length=10, choices=ApplicationKind.choices, blank=True
+    )
+    crediting = models.CharField(
+        _("計入期型態"), max_length=10, choices=Crediting.choices, blank=True
+    )
+    crediting_start = models.DateField(_("專案計入期起"), null=True, blank=True)
+    crediting_end = models.DateField(_("專案計入期迄"), null=True, blank=True)
+    category = models.CharField(_("專案類型"), max_length=20, choices=Category.choices, blank=True)
+    technology = models.CharField(
+        _("設備技術"), max_length=10, choices=Technology.choices, blank=True
+    )
+    start_date = models.DateField(_("專案起始日"), null=True, blank=True)
+    annual_savings_stated_kwh = quantity_field(_("計畫書所載每年總節電量 (度)"))
+    cost_setup = quantity_field(_("設置成本（元）"))
+    cost_energy = quantity_field(_("能源或燃料成本（元）"))
+    cost_subsidy = quantity_field(_("政府補助（元）"))
+    cost_operation = quantity_field(_("維運成本（含人力）（元）"))
+    cost_other = quantity_field(_("其他費用（元）"))
+    cost_other_label = models.CharField(_("其他費用項目"), max_length=100, blank=True)
+    cost_note = models.TextField(_("費用說明"), blank=True)
+    site_address = models.CharField(_("執行地點"), max_length=300, blank=True)
+    twd97_x = quantity_field(_("TWD97/TM2 X 座標"))
+    twd97_y = quantity_field(_("TWD97/TM2 Y 座標"))
+    measures = models.TextField(_("減量措施、設備說明"), blank=True)
+    old_equipment_since = models.DateField(_("舊設備起始使用時間"), null=True, blank=True)
+    remaining_life_years = quantity_field(_("設備剩餘壽齡（年）"))
+    lifetime_exemption = models.CharField(
+        _("壽齡佐證"), max_length=20, choices=LifetimeExemption.choices, blank=True
+    )
+    lifetime_detail = models.TextField(_("設備壽齡說明"), blank=True)
+
+    # 三 外加性分析（法規）
+    additionality_none = models.BooleanField(_("無相關法規"), default=False)
+    additionality_central_note = models.TextField(_("中央法規說明"), blank=True)
+    additionality_local_note = models.TextField(_("地方自治條例說明"), blank=True)
+    additionality_policy_note = models.TextField(_("政策、方案、綱領說明"), blank=True)
+    additionality_other_name = models.CharField(_("其他法規"), max_length=200, blank=True)
+    additionality_other_note = models.TextField(_("其他法規說明"), blank=True)
+    saving_rate_year = models.PositiveSmallIntegerField(
+        _("節電措施年度（西元）"), null=True, blank=True
+    )
+    saving_rate_previous_kwh = quantity_field(_("前一年實際用電量 G (度)"))
+    saving_rate_required_percent = quantity_field(_("法規要求年節電率 (%)"))
+
+    # 四 計算方法
+    baseline_scenario = models.TextField(_("基線情境說明"), blank=True)
+    project_scenario = models.TextField(_("專案情境說明"), blank=True)
+    emission_factor_value = quantity_field(_("電力排碳係數 (kgCO2e/kWh)"))
+    emission_factor_year = models.PositiveSmallIntegerField(
+        _("排碳係數年度（西元）"), null=True, blank=True
+    )
+    line_loss = models.DecimalField(
+        _("線路損失率（分數）"),
+        null=True,
+        blank=True,
+        **QUANTITY,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("0.99999999"))],
+    )
+    leakage_tco2e = models.DecimalField(
+        _("洩漏量 LE_y (tCO2e)"), default=Decimal("0"), validators=NON_NEGATIVE, **QUANTITY
+    )
+    leakage_not_applicable = models.BooleanField(_("洩漏量不適用"), default=False)
+    leakage_note = models.TextField(_("洩漏量說明"), blank=True)
+    gwp_edition = models.CharField(
+        _("GWP 版本"),
+        max_length=3,
+        choices=GwpEdition.choices,
+        blank=True,
+        help_text=_("空白表示採預設的 AR5。"),
+    )
+    service_level_metric = models.CharField(_("服務水平指標"), max_length=50, blank=True)
+    service_level_mode = models.CharField(
+        _("服務水平比較方式"),
+        max_length=10,
+        blank=True,
+        choices=[
+            ("aggregate", _("加總比較")),
+            ("range", _("範圍比較")),
+            ("per_point", _("逐點比較")),
+        ],
+    )
+
+    # 五 環境衝擊分析與公眾意見
+    environment_summary = models.TextField(_("環境衝擊分析"), blank=True)
+    environment_construction = models.TextField(_("施工期間"), blank=True)
+    environment_crediting = models.TextField(_("專案活動執行減量期間"), blank=True)
+    consultation_identification = models.TextField(_("利害相關者鑑別"), blank=True)
+    consultation_collection = models.TextField(_("利害相關者意見蒐集"), blank=True)
+    consultation_summary = models.TextField(_("利害相關者意見總結"), blank=True)
+
+    objects = PlanQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at"]
+        verbose_name = _("計畫書")
+        verbose_name_plural = _("計畫書")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(crediting_end__isnull=True)
+                | models.Q(crediting_start__isnull=True)
+                | models.Q(crediting_end__gte=models.F("crediting_start")),
+                name="crediting_period_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def annual_reduction(self) -> int | None:
+        return int(self.results["annual_reduction_tco2e"]) if self.results else None
+
+    @property
+    def total_reduction(self) -> int | None:
+        return int(self.results["total_reduction_tco2e"]) if self.results else None
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:plan_detail", args=[self.pk])
+
+    def clean(self):
+        errors = {}
+        if self.type == self.Type.INDIVIDUAL and self.programme_id:
+            errors["programme"] = _("計畫型專案不屬於方案型抵換專案。")
+        if (
+            self.crediting_start
+            and self.crediting_end
+            and self.crediting_end < self.crediting_start
+        ):
+            errors["crediting_end"] = _("計入期結束日不可早於開始日。")
+        if errors:
+            raise ValidationError(errors)
+
+
+class Side(models.TextChoices):
+    BASELINE = "baseline", _("基線（舊設備）")
+    PROJECT = "project", _("專案（新設備）")
+
+
+class PlanRow(models.Model):
+    """A repeating part of a plan, kept in the order the applicant gave."""
+
+    order = models.PositiveSmallIntegerField(_("順序"), default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "pk"]
+
+
+class Participant(PlanRow):
+    class Role(models.TextChoices):
+        MANAGER = "manager", _("整合管理專案及分配減量額度")
+        IMPLEMENTER = "implementer", _("實際減量單位 / 實際執行者")
+        INVESTOR = "investor", _("專案規劃、投資者")
+        OTHER = "other", _("其他參與單位")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="participants")
+    role = models.CharField(_("角色"), max_length=12, choices=Role.choices)
+    name = models.CharField(_("單位名稱"), max_length=200)
+    description = models.TextField(_("說明"), blank=True)
+
+    class Meta(PlanRow.Meta):
+        verbose_name = _("參與機構")
+        verbose_name_plural = _("參與機構")
+
+
+class EquipmentItem(PlanRow):
+    """One column of the old-vs-new equipment table of section 二."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="equipment")
+    side = models.CharField(_("新舊"), max_length=8, choices=Side.choices)
+    brand = models.CharField(_("廠牌"), max_length=200, blank=True)
+    model = models.CharField(_("型號"), max_length=200, blank=True)
+    spec = models.CharField(_("規格"), max_length=200, blank=True)
+    efficacy = models.CharField(_("效率（如 lm/W、kW/RT）"), max_length=100, blank=True)
+    quantity = models.PositiveIntegerField(_("數量"), null=True, blank=True)
+    unit = models.CharField(_("單位"), max_length=10, blank=True, default="具")
+    location = models.CharField(_("裝設地點"), max_length=200, blank=True)
+    note = models.TextField(_("其他"), blank=True)
+
+    class Meta(PlanRow.Meta):
+        verbose_name = _("設備規格")
+        verbose_name_plural = _("設備規格")
+
+
+class ApplicabilityAnswer(models.Model):
+    class Answer(models.TextChoices):
+        COMPLIES = "complies", _("符合")
+        NOT_APPLICABLE = "not_applicable", _("不適用")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="applicability")
+    condition = models.PositiveSmallIntegerField(
+        _("條件"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    answer = models.CharField(_("符合性"), max_length=15, choices=Answer.choices, blank=True)
+    explanation = models.TextField(_("說明與佐證"), blank=True)
+
+    class Meta:
+        ordering = ["condition"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "condition"], name="one_answer_per_condition")
+        ]
+        verbose_name = _("適用條件說明")
+        verbose_name_plural = _("適用條件說明")
+
+
+class RegulationChoice(models.Model):
+    """A regulation ticked in the additionality checklist, with its explanation."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="regulations")
+    regulation = models.ForeignKey(Regulation, on_delete=models.PROTECT, verbose_name=_("法規"))
+    explanation = models.TextField(_("說明"), blank=True)
+
+    class Meta:
+        ordering = ["regulation__group", "regulation__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "regulation"], name="one_choice_per_regulation")
+        ]
+        verbose_name = _("勾選法規")
+        verbose_name_plural = _("勾選法規")
+
+
+class SavingMeasure(PlanRow):
+    """A row of the energy-saving-rate table (節電措施, 節電量)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="saving_measures")
+    label = models.CharField(_("節電措施"), max_length=200)
+    savings_kwh = models.DecimalField(_("節電量（度）"), validators=NON_NEGATIVE, **QUANTITY)
+
+    class Meta(PlanRow.Meta):
+        verbose_name = _("節電措施")
+        verbose_name_plural = _("節電措施")
+
+
+class EquipmentGroup(PlanRow):
+    """One kind of equipment in the calculation (section 四), in one of three shapes."""
+
+    class Shape(models.TextChoices):
+        POWER = "power", _("固定功率 × 年運轉時數")
+        CHILLER = "chiller", _("冷凍能力 × 單位耗能 × 年運轉時數")
+        PERIODS = "periods", _("逐月監測")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="groups")
+    side = models.CharField(_("情境"), max_length=8, choices=Side.choices)
+    shape = models.CharField(_("計算方式"), max_length=8, choices=Shape.choices)
+    name = models.CharField(_("設備名稱"), max_length=200)
+    count = models.PositiveIntegerField(_("數量 n_i"), validators=[MinValueValidator(1)])
+    power_kw = quantity_field(_("功率 ρ_i (kW)"))
+    capacity_rt = quantity_field(_("冷凍能力 (RT)"))
+    kw_per_rt = quantity_field(_("單位耗能 (kW/RT)"))
+    annual_hours = quantity_field(
+        _("年運轉時數 o_i (小時)"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("8784"))],
+    )
+
+    class Meta(PlanRow.Meta):
+        verbose_name = _("計算設備群組")
+        verbose_name_plural = _("計算設備群組")
+
+    SHAPE_FIELDS = {
+        Shape.POWER: ("power_kw", "annual_hours"),
+        Shape.CHILLER: ("capacity_rt", "kw_per_rt", "annual_hours"),
+        Shape.PERIODS: (),
+    }
+
+    def clean(self):
+        needed = self.SHAPE_FIELDS.get(self.shape, ())
+        errors = {name: _("此計算方式必須填寫。") for name in needed if getattr(self, name) is None}
+        if errors:
+            raise ValidationError(errors)
+
+
+class GroupPeriod(models.Model):
+    """One monitored month of a periods-shaped group: power × hours, or metered kWh."""
+
+    group = models.ForeignKey(EquipmentGroup, on_delete=models.CASCADE, related_name="periods")
+    month = models.CharField(_("月份 (YYYY-MM)"), max_length=7)
+    power_kw = quantity_field(_("耗電功率 (kW)"))
+    hours = quantity_field(
+        _("運轉時數 (小時)"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("744"))],
+    )
+    energy_kwh = quantity_field(_("電錶用電量 (kWh)"))
+
+    class Meta:
+        ordering = ["month"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "month"], name="one_reading_per_month")
+        ]
+        verbose_name = _("逐月資料")
+        verbose_name_plural = _("逐月資料")
+
+
+class PlanRefrigerant(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="refrigerants")
+    side = models.CharField(_("情境"), max_length=8, choices=Side.choices)
+    code = models.CharField(_("冷媒代號"), max_length=20)
+    annual_quantity_t = models.DecimalField(
+        _("年補充／洩漏量 Q_ref (t)"), validators=NON_NEGATIVE, **QUANTITY
+    )
+    gwp = quantity_field(_("GWP (tCO2e/t)"), help_text=_("空白時採參考資料表的數值。"))
+    odp = quantity_field(_("ODP"), help_text=_("空白時採參考資料表的數值。"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "side"], name="one_refrigerant_per_side")
+        ]
+        verbose_name = _("冷媒")
+        verbose_name_plural = _("冷媒")
+
+
+class ServiceLevelPair(PlanRow):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="service_pairs")
+    location = models.CharField(_("量測位置"), max_length=200)
+    baseline = models.DecimalField(
+        _("基線"), validators=[MinValueValidator(Decimal("0.00000001"))], **QUANTITY
+    )
+    project = models.DecimalField(
+        _("專案"), validators=[MinValueValidator(Decimal("0.00000001"))], **QUANTITY
+    )
+
+    class Meta(PlanRow.Meta):
+        verbose_name = _("服務水平量測")
+        verbose_name_plural = _("服務水平量測")
+
+
+class ParameterNote(models.Model):
+    """數據來源 (預設/監測) and 說明 of one parameter row of section 四's tables."""
+
+    class Table(models.TextChoices):
+        BASELINE = "baseline", _("基線排放量")
+        PROJECT = "project", _("專案排放量")
+        LEAKAGE = "leakage", _("洩漏量")
+        REDUCTION = "reduction", _("減量計算")
+
+    class Source(models.TextChoices):
+        DEFAULT = "default", _("預設")
+        MONITORED = "monitored", _("監測")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="parameter_notes")
+    table = models.CharField(_("表"), max_length=10, choices=Table.choices)
+    parameter = models.CharField(_("參數"), max_length=30)
+    source = models.CharField(_("數據來源"), max_length=10, choices=Source.choices, blank=True)
+    note = models.TextField(_("說明"), blank=True)
+
+    class Meta:
+        ordering = ["table", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "table", "parameter"], name="one_note_per_parameter"
+            )
+        ]
+        verbose_name = _("參數說明")
+        verbose_name_plural = _("參數說明")
+
+
+class StakeholderTier(PlanRow):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="stakeholder_tiers")
+    name = models.CharField(_("類別"), max_length=50)
+    definition = models.TextField(_("定義"), blank=True)
+    targets = models.TextField(_("對象人員"), blank=True)
+    survey_month = models.CharField(_("調查時間 (YYYY-MM)"), max_length=7, blank=True)
+    copies_sent = models.PositiveIntegerField(_("發送份數"), null=True, blank=True)
+    copies_returned = models.PositiveIntegerField(_("回收份數"), null=True, blank=True)
+
+    class Meta(PlanRow.Meta):
+        verbose_name = _("利害相關者類別")
+        verbose_name_plural = _("利害相關者類別")
+
+    def clean(self):
+        if (
+            self.copies_sent is not None
+            and self.copies_returned is not None
+            and self.copies_returned > self.copies_sent
+        ):
+            raise ValidationError({"copies_returned": _("回收份數不可多於發送份數。")})
+
+
+def attachment_path(instance, filename):
+    return f"plans/{instance.plan_id}/attachments/{filename}"
+
+
+class Attachment(PlanRow):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="attachments")
+    label = models.CharField(_("附件編號"), max_length=20)
+    description = models.CharField(_("說明"), max_length=300)
+    file = models.FileField(_("檔案"), upload_to=attachment_path, blank=True)
+
+    class Meta(PlanRow.Meta):
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.description}"

@@ -1,0 +1,176 @@
+"""Business actions on plans. Views and commands call these; they never write
+models directly."""
+
+from django.db import transaction
+
+from methodologies.engine import (
+    DocumentErrors,
+    FieldError,
+    Results,
+    calculate,
+    parse_calculation_document,
+)
+from methodologies.models import Methodology, Regulation
+from methodologies.reference import load_reference_data
+from projects.interchange import PlanDocument, plan_document, read_document
+from projects.models import (
+    ApplicabilityAnswer,
+    Attachment,
+    EquipmentGroup,
+    EquipmentItem,
+    GroupPeriod,
+    Organisation,
+    ParameterNote,
+    Participant,
+    Plan,
+    PlanRefrigerant,
+    Programme,
+    RegulationChoice,
+    SavingMeasure,
+    ServiceLevelPair,
+    StakeholderTier,
+)
+
+
+class PlanError(Exception):
+    """A business rule refused the action; the message is for the user."""
+
+
+def document_read(document) -> PlanDocument:
+    """Validate a whole `offset-plan/1` document against today's reference data."""
+    codes = set(Regulation.objects.values_list("code", flat=True))
+    parsed = read_document(document, load_reference_data(), regulation_codes=codes)
+    if parsed.methodology is not None:
+        code, version = parsed.methodology
+        if not Methodology.objects.filter(code=code, version=version).exists():
+            raise DocumentErrors(
+                [FieldError("plan.methodology", f"unknown methodology {code} {version}")]
+            )
+    return parsed
+
+
+@transaction.atomic
+def plan_import(*, document, organisation: Organisation | None = None) -> Plan:
+    """Create a plan from a document, all of it or nothing.
+
+    The plan belongs to `organisation`, or to the applicant organisation named
+    in `plan.organization` (created if new). A sub-project's programme is found
+    by title and version, or created under its authority."""
+    parsed = document_read(document)
+    if organisation is None:
+        if not parsed.organisation_name:
+            raise DocumentErrors(
+                [FieldError("plan.organization", "required to import without an organisation")]
+            )
+        organisation, _ = Organisation.objects.get_or_create(
+            name=parsed.organisation_name, defaults={"kind": Organisation.Kind.APPLICANT}
+        )
+    programme = None
+    if parsed.programme:
+        authority, _ = Organisation.objects.get_or_create(
+            name=parsed.programme["authority"], defaults={"kind": Organisation.Kind.AUTHORITY}
+        )
+        programme, _ = Programme.objects.get_or_create(
+            title=parsed.programme["title"],
+            version=parsed.programme["version"],
+            defaults={"authority": authority},
+        )
+    methodology = None
+    if parsed.methodology:
+        code, version = parsed.methodology
+        methodology = Methodology.objects.get(code=code, version=version)
+    plan = Plan(
+        organisation=organisation,
+        programme=programme,
+        methodology=methodology,
+        **parsed.plan_fields,
+    )
+    plan.full_clean()
+    plan.save()
+    _save_rows(plan, parsed)
+    plan_refresh_results(plan)
+    return plan
+
+
+def _save_rows(plan: Plan, parsed: PlanDocument) -> None:
+    calc = parsed.calculation
+    Participant.objects.bulk_create(Participant(plan=plan, **row) for row in parsed.participants)
+    EquipmentItem.objects.bulk_create(EquipmentItem(plan=plan, **row) for row in parsed.equipment)
+    ApplicabilityAnswer.objects.bulk_create(
+        ApplicabilityAnswer(plan=plan, **row) for row in parsed.applicability
+    )
+    regulations = Regulation.objects.in_bulk(
+        [code for code, _ in parsed.regulations], field_name="code"
+    )
+    RegulationChoice.objects.bulk_create(
+        RegulationChoice(plan=plan, regulation=regulations[code], explanation=explanation)
+        for code, explanation in parsed.regulations
+    )
+    SavingMeasure.objects.bulk_create(
+        SavingMeasure(plan=plan, **row) for row in parsed.saving_measures
+    )
+    ParameterNote.objects.bulk_create(
+        ParameterNote(plan=plan, **row) for row in parsed.parameter_notes
+    )
+    StakeholderTier.objects.bulk_create(StakeholderTier(plan=plan, **row) for row in parsed.tiers)
+    Attachment.objects.bulk_create(Attachment(plan=plan, **row) for row in parsed.attachments)
+    for side_name, side in (("baseline", calc.baseline), ("project", calc.project)):
+        for order, group in enumerate(side.groups):
+            row = EquipmentGroup.objects.create(
+                plan=plan,
+                side=side_name,
+                order=order,
+                shape=group.shape,
+                name=group.name,
+                count=group.count,
+                power_kw=group.power_kw,
+                capacity_rt=group.capacity_rt,
+                kw_per_rt=group.kw_per_rt,
+                annual_hours=group.annual_hours,
+            )
+            GroupPeriod.objects.bulk_create(
+                GroupPeriod(
+                    group=row,
+                    month=period.period,
+                    power_kw=period.power_kw,
+                    hours=period.hours,
+                    energy_kwh=period.energy_kwh,
+                )
+                for period in group.periods
+            )
+        refrigerant = side.refrigerant
+        if refrigerant is not None:
+            PlanRefrigerant.objects.create(
+                plan=plan,
+                side=side_name,
+                code=refrigerant.code,
+                annual_quantity_t=refrigerant.annual_quantity_t,
+                gwp=None if refrigerant.gwp_from_table else refrigerant.gwp,
+                odp=None if refrigerant.odp_from_table else refrigerant.odp,
+            )
+    if calc.service_level is not None:
+        ServiceLevelPair.objects.bulk_create(
+            ServiceLevelPair(
+                plan=plan,
+                order=i,
+                location=pair.location,
+                baseline=pair.baseline,
+                project=pair.project,
+            )
+            for i, pair in enumerate(calc.service_level.pairs)
+        )
+
+
+def plan_refresh_results(plan: Plan) -> None:
+    """Store the engine's results on the plan (None while inputs are incomplete)."""
+    try:
+        plan.results = plan_calculate(plan).to_json()
+    except DocumentErrors:
+        plan.results = None
+    Plan.objects.filter(pk=plan.pk).update(results=plan.results)
+
+
+def plan_calculate(plan: Plan) -> Results:
+    """The engine's results for a stored plan; raises DocumentErrors saying what
+    is missing or wrong (a draft may be incomplete)."""
+    return calculate(parse_calculation_document(plan_document(plan), load_reference_data()))
