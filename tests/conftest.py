@@ -1,0 +1,30 @@
+import json
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).parent / "data"
+DEMO = Path(__file__).resolve().parent.parent / "projects" / "demo"
+
+
+@pytest.fixture
+def fixture_document():
+    """Load one of the reference fixtures (a copy of ../shared/fixtures) as text or JSON."""
+
+    def load(name: str) -> dict:
+        return json.loads((DATA / name).read_text(encoding="utf-8"))
+
+    return load
+
+
+@pytest.fixture
+def expected_results():
+    return json.loads((DATA / "expected-results.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def demo_document():
+    def load(name: str) -> dict:
+        return json.loads((DEMO / name).read_text(encoding="utf-8"))
+
+    return load

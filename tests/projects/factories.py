@@ -1,0 +1,56 @@
+import factory
+from django.contrib.auth import get_user_model
+
+from projects.models import Membership, Organisation, Plan, Programme
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.PostGenerationMethodCall("set_password", "password")
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"申請單位 {n}")
+    kind = Organisation.Kind.APPLICANT
+
+    class Params:
+        authority = factory.Trait(kind=Organisation.Kind.AUTHORITY, city="臺南市")
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    role = Membership.Role.EDITOR
+
+
+class ProgrammeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Programme
+
+    authority = factory.SubFactory(OrganisationFactory, authority=True)
+    title = factory.Sequence(lambda n: f"臺南市設備汰舊換新計畫 {n}")
+    version = "2.2"
+
+
+class PlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Plan
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    type = Plan.Type.INDIVIDUAL
+    title = factory.Sequence(lambda n: f"高效率設備汰換 {n}")
+
+    class Params:
+        sub_project = factory.Trait(
+            type=Plan.Type.SUB_PROJECT, programme=factory.SubFactory(ProgrammeFactory)
+        )
