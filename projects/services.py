@@ -1,7 +1,11 @@
 """Business actions on plans. Views and commands call these; they never write
 models directly."""
 
+from dataclasses import dataclass
+from datetime import timedelta
+
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from methodologies.engine import (
     DocumentErrors,
@@ -12,6 +16,7 @@ from methodologies.engine import (
 )
 from methodologies.models import Methodology, Regulation
 from methodologies.reference import load_reference_data
+from projects import consistency
 from projects.interchange import PlanDocument, plan_document, read_document
 from projects.models import (
     ApplicabilityAnswer,
@@ -174,3 +179,110 @@ def plan_calculate(plan: Plan) -> Results:
     """The engine's results for a stored plan; raises DocumentErrors saying what
     is missing or wrong (a draft may be incomplete)."""
     return calculate(parse_calculation_document(plan_document(plan), load_reference_data()))
+
+
+def plan_create(*, user, organisation, type, title, technology, programme=None) -> Plan:
+    """A new draft plan with the defaults both reference plans share."""
+    if not user.is_superuser and not organisation.membership_set.filter(
+        user=user, role="editor"
+    ).exists():
+        raise PlanError(_("您不是此單位的編輯者。"))
+    if programme is not None and not programme.is_open:
+        raise PlanError(_("此方案型抵換專案已不再接受新的子專案。"))
+    plan = Plan(
+        organisation=organisation,
+        programme=programme if type == Plan.Type.SUB_PROJECT else None,
+        type=type,
+        title=title,
+        technology=technology,
+        applicant_name=organisation.name,
+        methodology=Methodology.objects.filter(code="AMS-II.C").order_by("-version").first(),
+        sector="03",
+        application_kind=Plan.ApplicationKind.NEW,
+        crediting=Plan.Crediting.FIXED,
+        category=Plan.Category.ENERGY_SAVING,
+    )
+    plan.full_clean()
+    plan.save()
+    ApplicabilityAnswer.objects.bulk_create(
+        ApplicabilityAnswer(plan=plan, condition=number) for number in range(1, 6)
+    )
+    return plan
+
+
+@transaction.atomic
+def plan_section_save(*, plan: Plan, editor) -> None:
+    """Save one section page (all its forms) and refresh the plan's figures."""
+    editor.save()
+    plan.refresh_from_db()
+    _fill_crediting_period(plan)
+    plan_refresh_results(plan)
+
+
+def _fill_crediting_period(plan: Plan) -> None:
+    """The crediting period follows from the start date and type unless typed."""
+    if plan.crediting_start or not plan.start_date or not plan.crediting:
+        return
+    start, end = crediting_period_for(plan.start_date, plan.crediting)
+    plan.crediting_start = plan.crediting_start or start
+    plan.crediting_end = plan.crediting_end or end
+    Plan.objects.filter(pk=plan.pk).update(
+        crediting_start=plan.crediting_start, crediting_end=plan.crediting_end
+    )
+
+
+def crediting_period_for(start, crediting: str):
+    """固定型 10 years, 展延型 7 years, from the start date, end inclusive."""
+    years = 10 if crediting == Plan.Crediting.FIXED else 7
+    try:
+        after = start.replace(year=start.year + years)
+    except ValueError:  # 29 February
+        after = start.replace(year=start.year + years, day=28)
+    return start, after - timedelta(days=1)
+
+
+@dataclass
+class Preview:
+    results: dict | None
+    errors: list[str]
+    warnings: list[str]
+    saving_rate: object
+
+
+def plan_preview(*, plan: Plan, editor) -> Preview:
+    """The figures for the page's unsaved values: save, calculate, roll back."""
+    with transaction.atomic():
+        editor.save()
+        plan.refresh_from_db()
+        try:
+            results = plan_calculate(plan).to_json()
+            errors = []
+        except DocumentErrors as error:
+            results, errors = None, [str(item) for item in error.errors]
+        plan.results = results
+        preview = Preview(
+            results=results,
+            errors=errors,
+            warnings=consistency.warnings(plan),
+            saving_rate=consistency.saving_rate(plan),
+        )
+        transaction.set_rollback(True)
+    return preview
+
+
+ATTACHMENT_NUMERALS = "一二三四五六七八九十"
+
+
+def next_attachment_label(plan: Plan) -> str:
+    count = plan.attachments.count()
+    if count < len(ATTACHMENT_NUMERALS):
+        return f"附件{ATTACHMENT_NUMERALS[count]}"
+    return f"附件{count + 1}"
+
+
+def attachment_add(*, plan: Plan, label: str, description: str, file) -> Attachment:
+    order = plan.attachments.count()
+    attachment = Attachment(plan=plan, label=label, description=description, file=file, order=order)
+    attachment.full_clean()
+    attachment.save()
+    return attachment

@@ -1,23 +1,248 @@
-from django.shortcuts import get_object_or_404, render
+"""Plan pages. Views look the plan up through `visible_to`/`editable_by`, run
+the forms, call a service and render; they never compute figures."""
 
-from projects.models import Plan
+from django.contrib import messages
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from methodologies.engine import DocumentErrors, dumps, loads
+from projects import consistency, services
+from projects.forms import AttachmentForm, ImportForm, PlanCreateForm
+from projects.interchange import plan_document
+from projects.models import Attachment, Membership, Plan
 from projects.presentation import display_results
+from projects.sections import EDITOR_BY_SLUG, EDITORS
+
+
+def _visible_plan(request, pk) -> Plan:
+    return get_object_or_404(
+        Plan.objects.visible_to(request.user).select_related(
+            "organisation", "programme__authority", "methodology"
+        ),
+        pk=pk,
+    )
+
+
+def _editable_plan(request, pk) -> Plan:
+    """404 for plans the user cannot see; read-only users get a message instead."""
+    plan = _visible_plan(request, pk)
+    if not Plan.objects.editable_by(request.user).filter(pk=plan.pk).exists():
+        raise Http404
+    return plan
+
+
+def _can_edit(user, plan: Plan) -> bool:
+    return Plan.objects.editable_by(user).filter(pk=plan.pk).exists()
 
 
 def plan_list(request):
     plans = Plan.objects.visible_to(request.user).select_related("organisation", "programme")
-    return render(request, "projects/plan_list.html", {"plans": plans})
+    can_create = request.user.is_superuser or Membership.objects.filter(
+        user=request.user, role=Membership.Role.EDITOR
+    ).exists()
+    return render(
+        request, "projects/plan_list.html", {"plans": plans, "can_create": can_create}
+    )
+
+
+def plan_create(request):
+    form = PlanCreateForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        plan = services.plan_create(user=request.user, **form.cleaned_data)
+        messages.success(request, _("已建立計畫書草稿，請依序填寫各章節。"))
+        return redirect("projects:section", pk=plan.pk, slug="basic")
+    return render(request, "projects/plan_create.html", {"form": form})
+
+
+def _navigator(plan: Plan, current: str = "", errors: int = 0):
+    """Each section with its state: complete, incomplete, or has errors."""
+    results = plan.results
+    failing = {c["id"] for c in results["checks"] if c["status"] == "fail"} if results else set()
+    items = []
+    for editor_class in EDITORS:
+        editor = editor_class(plan)
+        if editor.slug == current and errors:
+            state = "error"
+        elif editor.slug == "calculation" and (results is None or failing):
+            state = "error" if failing else "incomplete"
+        elif editor.is_complete():
+            state = "complete"
+        else:
+            state = "incomplete"
+        items.append(
+            {"slug": editor.slug, "number": editor.number, "title": editor.title, "state": state}
+        )
+    items.append(
+        {
+            "slug": "attachments",
+            "number": "",
+            "title": _("附件"),
+            "state": "complete" if plan.attachments.exists() else "incomplete",
+        }
+    )
+    return items
+
+
+def _calculation_errors(plan: Plan) -> list[str]:
+    if plan.results is not None:
+        return []
+    try:
+        services.plan_calculate(plan)
+    except DocumentErrors as errors:
+        return [str(error) for error in errors.errors]
+    return []
 
 
 def plan_detail(request, pk):
-    plan = get_object_or_404(
-        Plan.objects.visible_to(request.user).select_related(
-            "organisation", "programme", "methodology"
-        ),
-        pk=pk,
-    )
+    plan = _visible_plan(request, pk)
     return render(
         request,
         "projects/plan_detail.html",
-        {"plan": plan, "results": display_results(plan.results)},
+        {
+            "plan": plan,
+            "results": display_results(plan.results),
+            "calculation_errors": _calculation_errors(plan),
+            "warnings": consistency.warnings(plan),
+            "navigator": _navigator(plan),
+            "can_edit": _can_edit(request.user, plan),
+            "attachments": plan.attachments.all(),
+        },
     )
+
+
+def section(request, pk, slug):
+    editor_class = EDITOR_BY_SLUG.get(slug)
+    if editor_class is None:
+        raise Http404
+    plan = _visible_plan(request, pk)
+    can_edit = _can_edit(request.user, plan)
+    if request.method == "POST":
+        if not can_edit:
+            raise Http404
+        editor = editor_class(plan, request.POST, request.FILES)
+        if editor.is_valid():
+            services.plan_section_save(plan=plan, editor=editor)
+            messages.success(request, _("已儲存「%(title)s」。") % {"title": editor.title})
+            return redirect("projects:section", pk=plan.pk, slug=slug)
+        messages.error(
+            request, _("有 %(count)d 個欄位需要修正，其他內容已保留。") % {"count": editor.error_count()}
+        )
+        status = 400
+        # The forms changed `plan` in memory; the side panels show what is saved.
+        plan = _visible_plan(request, pk)
+    else:
+        editor = editor_class(plan)
+        status = 200
+    context = {
+        "plan": plan,
+        "editor": editor,
+        "can_edit": can_edit,
+        "navigator": _navigator(plan, current=slug, errors=editor.error_count()),
+        "results": display_results(plan.results),
+        "calculation_errors": _calculation_errors(plan),
+        "warnings": consistency.warnings(plan),
+        "saving_rate": consistency.saving_rate(plan),
+        "cost_shares": consistency.cost_shares(plan),
+        "slug": slug,
+    }
+    return render(request, editor.template, context, status=status)
+
+
+@require_POST
+def preview(request, pk, slug):
+    """Figures and checks for what is on the page now, unsaved (htmx)."""
+    editor_class = EDITOR_BY_SLUG.get(slug)
+    if editor_class is None:
+        raise Http404
+    plan = _editable_plan(request, pk)
+    editor = editor_class(plan, request.POST, request.FILES)
+    context = {"plan": plan, "preview": True, "slug": slug}
+    if editor.is_valid():
+        preview = services.plan_preview(plan=plan, editor=editor)
+        context.update(
+            results=display_results(preview.results),
+            calculation_errors=preview.errors,
+            warnings=preview.warnings,
+            saving_rate=preview.saving_rate,
+        )
+    else:
+        context["invalid"] = editor.error_count()
+    return render(request, "projects/includes/results_panel.html", context)
+
+
+def plan_export(request, pk):
+    plan = _visible_plan(request, pk)
+    response = HttpResponse(dumps(plan_document(plan)), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="plan-{plan.pk}.json"'
+    return response
+
+
+def plan_import(request):
+    form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            text = form.cleaned_data["document"].read().decode("utf-8")
+            plan = services.plan_import(
+                document=loads(text), organisation=form.cleaned_data["organisation"]
+            )
+        except UnicodeDecodeError:
+            errors = ["$: " + _("檔案不是 UTF-8 文字。")]
+        except DocumentErrors as error:
+            errors = [str(item) for item in error.errors]
+        else:
+            messages.success(request, _("已匯入計畫書「%(title)s」。") % {"title": plan.title})
+            return redirect(plan)
+    return render(request, "projects/plan_import.html", {"form": form, "errors": errors})
+
+
+def attachments(request, pk):
+    plan = _visible_plan(request, pk)
+    can_edit = _can_edit(request.user, plan)
+    form = AttachmentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if not can_edit:
+            raise Http404
+        if form.is_valid():
+            services.attachment_add(plan=plan, **form.cleaned_data)
+            messages.success(request, _("已上傳附件。"))
+            return redirect("projects:attachments", pk=plan.pk)
+    elif not plan.attachments.exists():
+        form.initial["label"] = "附件一"
+    else:
+        form.initial["label"] = services.next_attachment_label(plan)
+    return render(
+        request,
+        "projects/sections/attachments.html",
+        {
+            "plan": plan,
+            "form": form,
+            "can_edit": can_edit,
+            "attachments": plan.attachments.all(),
+            "navigator": _navigator(plan, current="attachments", errors=len(form.errors)),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def attachment_download(request, pk, attachment_pk):
+    plan = _visible_plan(request, pk)
+    attachment = get_object_or_404(Attachment, plan=plan, pk=attachment_pk)
+    if not attachment.file:
+        raise Http404
+    return FileResponse(attachment.file.open("rb"), as_attachment=False)
+
+
+@require_POST
+def attachment_delete(request, pk, attachment_pk):
+    plan = _editable_plan(request, pk)
+    attachment = get_object_or_404(Attachment, plan=plan, pk=attachment_pk)
+    with transaction.atomic():
+        attachment.file.delete(save=False)
+        attachment.delete()
+    messages.success(request, _("已刪除附件。"))
+    return redirect("projects:attachments", pk=plan.pk)
+

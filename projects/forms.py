@@ -1,0 +1,517 @@
+"""Forms for the plan's sections. They only parse and check input; figures come
+from the engine through the services."""
+
+import re
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from methodologies.models import EmissionFactor, Refrigerant, Regulation
+from projects import dates
+from projects.interchange import decimal_text
+from projects.models import (
+    ApplicabilityAnswer,
+    Attachment,
+    EquipmentGroup,
+    EquipmentItem,
+    Organisation,
+    ParameterNote,
+    Participant,
+    Plan,
+    PlanRefrigerant,
+    Programme,
+    SavingMeasure,
+    ServiceLevelPair,
+    StakeholderTier,
+)
+
+# TWD97 TM2 (zone 121) ranges that cover Taiwan's main island and outlying islands.
+TWD97_X_RANGE = (Decimal("140000"), Decimal("360000"))
+TWD97_Y_RANGE = (Decimal("2400000"), Decimal("2800000"))
+MONTH_PATTERN = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+class RocDateInput(forms.TextInput):
+    """Shows a date as 110/05/24; the field reads ROC or ISO dates."""
+
+    def format_value(self, value):
+        if hasattr(value, "year"):
+            return dates.roc_short(value)
+        return value
+
+
+class RocDateField(forms.DateField):
+    widget = RocDateInput(attrs={"placeholder": "110/05/24", "inputmode": "numeric"})
+    default_error_messages = {
+        "invalid": _("請輸入有效的日期，例如民國 110/05/24 或 2021-05-24。"),
+    }
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if hasattr(value, "year"):
+            return value
+        try:
+            return dates.parse_date(str(value))
+        except ValueError as error:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from error
+
+
+class DecimalInput(forms.TextInput):
+    """A text box for quantities: shows 0.028, not 0.02800000, and lets any
+    typing through so the server can say what is wrong with it."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"inputmode": "decimal", **(attrs or {})})
+
+    def format_value(self, value):
+        if isinstance(value, Decimal):
+            return decimal_text(value)
+        return super().format_value(value)
+
+
+class PlanModelForm(forms.ModelForm):
+    """ROC dates, plain decimal boxes and compact text areas for every plan form."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if isinstance(field, forms.DateField) and not isinstance(field, RocDateField):
+                self.fields[name] = RocDateField(
+                    label=field.label, required=field.required, help_text=field.help_text
+                )
+            elif isinstance(field, forms.DecimalField):
+                field.widget = DecimalInput(field.widget.attrs)
+            if isinstance(field.widget, forms.Textarea) and field.widget.attrs.get("rows") == 10:
+                field.widget.attrs["rows"] = 3  # Django's default of 10 makes long pages
+
+
+class PlanCreateForm(forms.ModelForm):
+    class Meta:
+        model = Plan
+        fields = ["organisation", "type", "programme", "title", "technology"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.filter(
+            membership__user=user,
+            membership__role="editor",
+            kind=Organisation.Kind.APPLICANT,
+        )
+        self.fields["organisation"].empty_label = None
+        self.fields["programme"].queryset = Programme.objects.filter(is_open=True)
+        self.fields["programme"].help_text = _("方案型子專案請選擇開放中的方案型抵換專案。")
+        self.fields["technology"].required = True
+        self.fields["type"].widget = forms.RadioSelect(choices=Plan.Type.choices)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("type") == Plan.Type.SUB_PROJECT and not cleaned.get("programme"):
+            self.add_error("programme", _("方案型子專案必須選擇所屬的方案型抵換專案。"))
+        if cleaned.get("type") == Plan.Type.INDIVIDUAL:
+            cleaned["programme"] = None
+        return cleaned
+
+
+class BasicForm(PlanModelForm):
+    """一 基本資料"""
+
+    class Meta:
+        model = Plan
+        fields = [
+            "applicant_name",
+            "title",
+            "number",
+            "version",
+            "prepared_on",
+            "methodology",
+            "sector",
+            "total_reduction_stated_tco2e",
+        ]
+
+
+class ActivityForm(PlanModelForm):
+    """二 專案活動描述"""
+
+    class Meta:
+        model = Plan
+        fields = [
+            "sub_project_methodology_ok",
+            "sub_project_boundary_ok",
+            "application_kind",
+            "crediting",
+            "crediting_start",
+            "crediting_end",
+            "category",
+            "annual_savings_stated_kwh",
+            "cost_setup",
+            "cost_energy",
+            "cost_subsidy",
+            "cost_operation",
+            "cost_other",
+            "cost_other_label",
+            "cost_note",
+            "site_address",
+            "twd97_x",
+            "twd97_y",
+            "measures",
+            "start_date",
+            "old_equipment_since",
+            "remaining_life_years",
+            "lifetime_exemption",
+            "lifetime_detail",
+        ]
+        widgets = {"lifetime_exemption": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["crediting_start"].help_text = _(
+            "留白時依專案起始日與計入期型態自動帶入，可再修改。"
+        )
+        self.fields["lifetime_exemption"].choices = Plan.LifetimeExemption.choices
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("crediting_start"), cleaned.get("crediting_end")
+        if start and end and end < start:
+            self.add_error("crediting_end", _("計入期結束日不可早於開始日。"))
+        for name, (low, high) in (("twd97_x", TWD97_X_RANGE), ("twd97_y", TWD97_Y_RANGE)):
+            value = cleaned.get(name)
+            if value is not None and not low <= value <= high:
+                self.add_error(
+                    name,
+                    _("TWD97/TM2 座標超出臺灣範圍（%(low)s ~ %(high)s）。")
+                    % {"low": f"{low:,}", "high": f"{high:,}"},
+                )
+        return cleaned
+
+
+class RowFormSet(forms.BaseInlineFormSet):
+    """Inline formsets whose rows keep the order they are shown in."""
+
+    def save(self, commit=True):
+        for index, form in enumerate(self.ordered_forms if self.can_order else self.forms):
+            if form.has_changed() or form.instance.pk:
+                if hasattr(form.instance, "order"):
+                    form.instance.order = index
+        return super().save(commit)
+
+
+def row_formset(model, fields, *, extra=1, formset=RowFormSet, form=PlanModelForm, **kwargs):
+    return forms.inlineformset_factory(
+        Plan, model, form=form, formset=formset, fields=fields, extra=extra, can_delete=True,
+        **kwargs,
+    )
+
+
+ParticipantFormSet = row_formset(Participant, ["role", "name", "description"])
+EquipmentFormSet = row_formset(
+    EquipmentItem,
+    ["side", "brand", "model", "spec", "efficacy", "quantity", "unit", "location", "note"],
+    extra=0,
+)
+
+
+class ApplicabilityForm(forms.ModelForm):
+    class Meta:
+        model = ApplicabilityAnswer
+        fields = ["answer", "explanation"]
+        widgets = {
+            "answer": forms.RadioSelect,
+            "explanation": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["answer"].choices = ApplicabilityAnswer.Answer.choices
+
+
+class AdditionalityForm(PlanModelForm):
+    class Meta:
+        model = Plan
+        fields = [
+            "additionality_none",
+            "additionality_central_note",
+            "additionality_local_note",
+            "additionality_policy_note",
+            "additionality_other_name",
+            "additionality_other_note",
+            "saving_rate_year",
+            "saving_rate_previous_kwh",
+            "saving_rate_required_percent",
+        ]
+
+
+class RegulationForm(forms.Form):
+    """One row of the additionality checklist: ticked or not, with an explanation."""
+
+    selected = forms.BooleanField(required=False)
+    explanation = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), label=_("說明")
+    )
+
+    def __init__(self, *args, regulation: Regulation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.regulation = regulation
+        self.fields["selected"].label = regulation.name
+
+
+SavingMeasureFormSet = row_formset(SavingMeasure, ["label", "savings_kwh"])
+
+
+class CalculationForm(PlanModelForm):
+    """四 計算方法: the plan-wide inputs."""
+
+    emission_factor_choice = forms.ModelChoiceField(
+        queryset=EmissionFactor.objects.all(),
+        required=False,
+        label=_("依年度選用公告係數"),
+        empty_label=_("（自行填寫係數）"),
+    )
+
+    class Meta:
+        model = Plan
+        fields = [
+            "baseline_scenario",
+            "project_scenario",
+            "emission_factor_year",
+            "emission_factor_value",
+            "line_loss",
+            "gwp_edition",
+            "leakage_tco2e",
+            "leakage_not_applicable",
+            "leakage_note",
+            "service_level_metric",
+            "service_level_mode",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        factor = EmissionFactor.objects.filter(year=self.instance.emission_factor_year).first()
+        if factor and self.instance.emission_factor_value in (None, factor.value):
+            self.initial.setdefault("emission_factor_choice", factor.pk)
+        self.fields["emission_factor_choice"].label_from_instance = lambda row: (
+            f"{row.year}（民國 {row.year - 1911} 年）: {row.value} kgCO2e/kWh"
+            + (" ※尚待確認" if row.unconfirmed else "")
+        )
+        self.fields["line_loss"].help_text = _("以分數填寫，例如 3.94% 填 0.0394；不計線損填 0。")
+        self.fields["line_loss"].error_messages["max_value"] = _(
+            "線路損失率必須小於 1（100%）。"
+        )
+        self.fields["emission_factor_value"].help_text = _(
+            "選用公告係數時可留白；兩者皆填時以此數值為準。"
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        factor = cleaned.get("emission_factor_choice")
+        if factor is not None:
+            cleaned["emission_factor_year"] = factor.year
+        if (
+            factor is None
+            and cleaned.get("emission_factor_value") is None
+            and not self.has_error("emission_factor_value")
+        ):
+            self.add_error(
+                "emission_factor_value", _("請選用公告係數年度，或自行填寫電力排碳係數。")
+            )
+        if cleaned.get("service_level_mode") and not cleaned.get("service_level_metric"):
+            cleaned["service_level_metric"] = "service_level"
+        return cleaned
+
+
+class GridDecimalField(forms.DecimalField):
+    """One cell of the monthly grid."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", DecimalInput({"class": "form-control form-control-sm"}))
+        super().__init__(min_value=0, max_digits=24, decimal_places=8, required=False, **kwargs)
+
+
+class GroupForm(PlanModelForm):
+    """One equipment group; a periods-shaped group also carries a 12-month grid."""
+
+    MONTHS = 12
+
+    class Meta:
+        model = EquipmentGroup
+        fields = [
+            "name",
+            "shape",
+            "count",
+            "power_kw",
+            "capacity_rt",
+            "kw_per_rt",
+            "annual_hours",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        periods = list(self.instance.periods.all()) if self.instance.pk else []
+        for i in range(self.MONTHS):
+            period = periods[i] if i < len(periods) else None
+            self.fields[f"month_{i}"] = forms.CharField(
+                required=False,
+                label=_("月份"),
+                initial=period.month if period else "",
+                widget=forms.TextInput(
+                    attrs={"placeholder": "2019-09", "class": "form-control form-control-sm"}
+                ),
+            )
+            self.fields[f"power_{i}"] = GridDecimalField(
+                label=_("kW"),
+                initial=period.power_kw if period else None,
+            )
+            self.fields[f"hours_{i}"] = GridDecimalField(
+                max_value=744,
+                label=_("小時"),
+                initial=period.hours if period else None,
+            )
+            self.fields[f"energy_{i}"] = GridDecimalField(
+                label=_("kWh"),
+                initial=period.energy_kwh if period else None,
+            )
+
+    def grid_rows(self):
+        return [
+            (self[f"month_{i}"], self[f"power_{i}"], self[f"hours_{i}"], self[f"energy_{i}"])
+            for i in range(self.MONTHS)
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        shape = cleaned.get("shape")
+        needed = EquipmentGroup.SHAPE_FIELDS.get(shape, ())
+        for name in needed:
+            if cleaned.get(name) is None and not self.has_error(name):
+                self.add_error(name, _("此計算方式必須填寫。"))
+        cleaned["periods"] = self._clean_periods() if shape == EquipmentGroup.Shape.PERIODS else []
+        if shape == EquipmentGroup.Shape.PERIODS and not cleaned["periods"] and not self.errors:
+            self.add_error("month_0", _("逐月監測至少需填一個月份。"))
+        return cleaned
+
+    def _clean_periods(self) -> list[dict]:
+        periods, seen = [], set()
+        for i in range(self.MONTHS):
+            month = (self.cleaned_data.get(f"month_{i}") or "").strip()
+            power = self.cleaned_data.get(f"power_{i}")
+            hours = self.cleaned_data.get(f"hours_{i}")
+            energy = self.cleaned_data.get(f"energy_{i}")
+            if not month and power is None and hours is None and energy is None:
+                continue
+            if not MONTH_PATTERN.match(month):
+                self.add_error(f"month_{i}", _("月份請填西元年-月，例如 2019-09。"))
+                continue
+            if month in seen:
+                self.add_error(f"month_{i}", _("月份重複。"))
+            seen.add(month)
+            if energy is not None:
+                if power is not None or hours is not None:
+                    self.add_error(f"energy_{i}", _("請填功率與時數，或電錶用電量，擇一即可。"))
+                periods.append({"month": month, "energy_kwh": energy})
+            elif power is None or hours is None:
+                field = f"power_{i}" if power is None else f"hours_{i}"
+                self.add_error(field, _("請填寫此月份的功率與運轉時數。"))
+            else:
+                periods.append({"month": month, "power_kw": power, "hours": hours})
+        return periods
+
+
+GroupFormSet = row_formset(
+    EquipmentGroup,
+    GroupForm.Meta.fields,
+    form=GroupForm,
+    extra=0,
+)
+
+
+class RefrigerantForm(forms.ModelForm):
+    code = forms.ChoiceField(label=_("冷媒"), required=False)
+
+    class Meta:
+        model = PlanRefrigerant
+        fields = ["code", "annual_quantity_t", "gwp", "odp"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].choices = [("", _("（無冷媒）"))] + [
+            (code, code) for code in Refrigerant.objects.values_list("code", flat=True)
+        ]
+        self.fields["annual_quantity_t"].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("code") and cleaned.get("annual_quantity_t") is None:
+            self.add_error("annual_quantity_t", _("選用冷媒時請填寫年補充／洩漏量。"))
+        return cleaned
+
+
+ServicePairFormSet = row_formset(ServiceLevelPair, ["location", "baseline", "project"])
+ParameterNoteFormSet = row_formset(
+    ParameterNote, ["table", "parameter", "source", "note"], extra=0
+)
+
+
+class EnvironmentForm(PlanModelForm):
+    """五 環境衝擊分析與公眾意見"""
+
+    class Meta:
+        model = Plan
+        fields = [
+            "environment_summary",
+            "environment_construction",
+            "environment_crediting",
+            "consultation_identification",
+            "consultation_collection",
+            "consultation_summary",
+        ]
+
+
+StakeholderTierFormSet = row_formset(
+    StakeholderTier,
+    ["name", "definition", "targets", "survey_month", "copies_sent", "copies_returned"],
+)
+
+ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+# Content signatures: what the file is, whatever its name says.
+ATTACHMENT_SIGNATURES = (
+    (b"%PDF-", "PDF"),
+    (b"\xff\xd8\xff", "JPEG"),
+    (b"\x89PNG\r\n\x1a\n", "PNG"),
+    (b"PK\x03\x04", "XLSX"),
+)
+
+
+class AttachmentForm(forms.ModelForm):
+    class Meta:
+        model = Attachment
+        fields = ["label", "description", "file"]
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if not upload or not hasattr(upload, "read"):
+            return upload
+        if upload.size > ATTACHMENT_MAX_BYTES:
+            raise ValidationError(_("檔案不可超過 20 MB。"))
+        head = upload.read(8)
+        upload.seek(0)
+        kind = next((name for magic, name in ATTACHMENT_SIGNATURES if head.startswith(magic)), None)
+        if kind is None:
+            raise ValidationError(_("僅接受 PDF、JPEG、PNG 或 XLSX 檔案。"))
+        if kind == "XLSX" and not upload.name.lower().endswith(".xlsx"):
+            raise ValidationError(_("壓縮格式的檔案僅接受 Excel 活頁簿 (.xlsx)。"))
+        return upload
+
+
+class ImportForm(forms.Form):
+    organisation = forms.ModelChoiceField(queryset=Organisation.objects.none(), label=_("申請單位"))
+    document = forms.FileField(label=_("計畫書 JSON 檔 (offset-plan/1)"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.filter(
+            membership__user=user, membership__role="editor"
+        )
+        self.fields["organisation"].empty_label = None

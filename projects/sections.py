@@ -1,0 +1,273 @@
+"""The plan's section pages: which forms and formsets each page edits.
+
+Each editor builds its forms from the request data, validates them together and
+saves them in one transaction (through `services.plan_section_save`), so a page
+is saved entirely or not at all, and an invalid page keeps everything typed.
+"""
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from methodologies.models import Regulation, RegulationGroup
+from projects import forms as f
+from projects.models import (
+    ApplicabilityAnswer,
+    EquipmentGroup,
+    GroupPeriod,
+    Plan,
+    PlanRefrigerant,
+    RegulationChoice,
+    Side,
+)
+
+
+class SectionEditor:
+    slug = ""
+    number = ""
+    title = ""
+    template = ""
+
+    def __init__(self, plan: Plan, data=None, files=None):
+        self.plan = plan
+        self.data = data
+        self.files = files
+        self.bound = data is not None
+        self.build()
+
+    def build(self) -> None:
+        self.form = None
+        self.formsets = {}
+
+    def all_forms(self):
+        """Every form and formset on the page."""
+        parts = [self.form] if self.form is not None else []
+        return parts + list(self.formsets.values())
+
+    def is_valid(self) -> bool:
+        return all([part.is_valid() for part in self.all_forms()])
+
+    def error_count(self) -> int:
+        count = 0
+        for part in self.all_forms():
+            if hasattr(part, "total_error_count"):
+                count += part.total_error_count()
+            else:
+                count += len(part.errors)
+        return count
+
+    @transaction.atomic
+    def save(self) -> None:
+        if self.form is not None:
+            self.form.save()
+        for formset in self.formsets.values():
+            formset.save()
+
+    def is_complete(self) -> bool:
+        """Whether the required content of this section is filled in."""
+        return True
+
+
+class BasicEditor(SectionEditor):
+    slug, number, title = "basic", "一", _("基本資料")
+    template = "projects/sections/basic.html"
+
+    def build(self):
+        self.form = f.BasicForm(self.data, instance=self.plan, prefix="plan")
+        self.formsets = {}
+
+    def is_complete(self):
+        plan = self.plan
+        return bool(plan.title and plan.applicant_name and plan.version and plan.prepared_on)
+
+
+class ActivityEditor(SectionEditor):
+    slug, number, title = "activity", "二", _("專案活動描述")
+    template = "projects/sections/activity.html"
+
+    def build(self):
+        self.form = f.ActivityForm(self.data, instance=self.plan, prefix="plan")
+        self.formsets = {
+            "participants": f.ParticipantFormSet(
+                self.data, instance=self.plan, prefix="participants"
+            ),
+            "equipment": f.EquipmentFormSet(self.data, instance=self.plan, prefix="equipment"),
+        }
+
+    def is_complete(self):
+        plan = self.plan
+        return bool(
+            plan.application_kind
+            and plan.crediting
+            and plan.crediting_start
+            and plan.crediting_end
+            and plan.category
+            and plan.site_address
+            and plan.measures
+            and plan.start_date
+            and plan.participants.exists()
+        )
+
+
+class ApplicabilityEditor(SectionEditor):
+    slug, number, title = "applicability", "三", _("減量方法應用說明")
+    template = "projects/sections/applicability.html"
+
+    def build(self):
+        plan = self.plan
+        answers = {a.condition: a for a in plan.applicability.all()}
+        conditions = (
+            list(plan.methodology.conditions.all()) if plan.methodology_id else []
+        ) or [None] * 5
+        self.conditions = []
+        for number in range(1, 6):
+            instance = answers.get(number) or ApplicabilityAnswer(plan=plan, condition=number)
+            form = f.ApplicabilityForm(self.data, instance=instance, prefix=f"condition-{number}")
+            condition = conditions[number - 1] if len(conditions) >= number else None
+            self.conditions.append((number, condition, form))
+        chosen = {c.regulation_id: c for c in plan.regulations.all()}
+        self.regulations = []
+        for regulation in Regulation.objects.all():
+            choice = chosen.get(regulation.pk)
+            initial = {"selected": choice is not None, "explanation": choice.explanation if choice else ""}
+            self.regulations.append(
+                f.RegulationForm(
+                    self.data,
+                    initial=initial,
+                    regulation=regulation,
+                    prefix=f"regulation-{regulation.code}",
+                )
+            )
+        self.form = f.AdditionalityForm(self.data, instance=plan, prefix="plan")
+        self.formsets = {
+            "measures": f.SavingMeasureFormSet(self.data, instance=plan, prefix="measures")
+        }
+
+    def regulation_groups(self):
+        return [
+            (label, [form for form in self.regulations if form.regulation.group == value])
+            for value, label in RegulationGroup.choices
+        ]
+
+    def all_forms(self):
+        return (
+            super().all_forms()
+            + [form for _, _, form in self.conditions]
+            + list(self.regulations)
+        )
+
+    @transaction.atomic
+    def save(self):
+        super().save()
+        for _number, _condition, form in self.conditions:
+            form.save()
+        for form in self.regulations:
+            if form.cleaned_data["selected"]:
+                RegulationChoice.objects.update_or_create(
+                    plan=self.plan,
+                    regulation=form.regulation,
+                    defaults={"explanation": form.cleaned_data["explanation"]},
+                )
+            else:
+                RegulationChoice.objects.filter(plan=self.plan, regulation=form.regulation).delete()
+
+    def is_complete(self):
+        answered = self.plan.applicability.exclude(answer="").count()
+        return answered == 5 and (
+            self.plan.additionality_none or self.plan.regulations.exists()
+        )
+
+
+class CalculationEditor(SectionEditor):
+    slug, number, title = "calculation", "四", _("計算方法")
+    template = "projects/sections/calculation.html"
+
+    def build(self):
+        plan = self.plan
+        self.form = f.CalculationForm(self.data, instance=plan, prefix="plan")
+        self.formsets = {
+            f"{side}_groups": f.GroupFormSet(
+                self.data,
+                instance=plan,
+                prefix=f"{side}-groups",
+                queryset=plan.groups.filter(side=side).prefetch_related("periods"),
+            )
+            for side in Side.values
+        }
+        self.formsets["pairs"] = f.ServicePairFormSet(self.data, instance=plan, prefix="pairs")
+        self.formsets["notes"] = f.ParameterNoteFormSet(self.data, instance=plan, prefix="notes")
+        existing = {r.side: r for r in plan.refrigerants.all()}
+        self.refrigerants = {
+            side: f.RefrigerantForm(
+                self.data,
+                instance=existing.get(side) or PlanRefrigerant(plan=plan, side=side),
+                prefix=f"{side}-refrigerant",
+            )
+            for side in Side.values
+        }
+
+    def all_forms(self):
+        return super().all_forms() + list(self.refrigerants.values())
+
+    @transaction.atomic
+    def save(self):
+        self.form.save()
+        for name in ("pairs", "notes"):
+            self.formsets[name].save()
+        for side in Side.values:
+            formset = self.formsets[f"{side}_groups"]
+            groups = formset.save(commit=False)
+            for obj in formset.deleted_objects:
+                obj.delete()
+            for group in groups:
+                group.side = side
+                group.save()
+            for form in formset.forms:
+                if form in formset.deleted_forms or not form.instance.pk:
+                    continue
+                self._save_periods(form)
+            refrigerant = self.refrigerants[side]
+            if refrigerant.cleaned_data.get("code"):
+                refrigerant.instance.side = side
+                refrigerant.save()
+            elif refrigerant.instance.pk:
+                refrigerant.instance.delete()
+
+    @staticmethod
+    def _save_periods(form):
+        group = form.instance
+        if not form.has_changed() and group.periods.exists():
+            return
+        group.periods.all().delete()
+        # Only the periods shape keeps a grid; other shapes keep only their own fields.
+        GroupPeriod.objects.bulk_create(
+            GroupPeriod(group=group, **period) for period in form.cleaned_data["periods"]
+        )
+        clear = {
+            name: None
+            for name in ("power_kw", "capacity_rt", "kw_per_rt", "annual_hours")
+            if name not in EquipmentGroup.SHAPE_FIELDS[group.shape]
+        }
+        if clear:
+            EquipmentGroup.objects.filter(pk=group.pk).update(**clear)
+
+    def is_complete(self):
+        plan = self.plan
+        return plan.results is not None
+
+
+class EnvironmentEditor(SectionEditor):
+    slug, number, title = "environment", "五", _("環境衝擊分析與公眾意見")
+    template = "projects/sections/environment.html"
+
+    def build(self):
+        self.form = f.EnvironmentForm(self.data, instance=self.plan, prefix="plan")
+        self.formsets = {
+            "tiers": f.StakeholderTierFormSet(self.data, instance=self.plan, prefix="tiers")
+        }
+
+    def is_complete(self):
+        return bool(self.plan.environment_summary and self.plan.stakeholder_tiers.exists())
+
+
+EDITORS = [BasicEditor, ActivityEditor, ApplicabilityEditor, CalculationEditor, EnvironmentEditor]
+EDITOR_BY_SLUG = {editor.slug: editor for editor in EDITORS}
