@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from methodologies.models import EmissionFactor, Refrigerant, Regulation
@@ -168,7 +169,7 @@ class ActivityForm(PlanModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["crediting_start"].help_text = _(
-            "留白時依專案起始日與計入期型態自動帶入，可再修改。"
+            "結束日留白時，依計入期起始日（未填則為專案起始日）與計入期型態自動帶入，可再修改。"
         )
         self.fields["lifetime_exemption"].choices = Plan.LifetimeExemption.choices
 
@@ -298,7 +299,7 @@ class CalculationForm(PlanModelForm):
         )
         self.fields["line_loss"].help_text = _("以分數填寫，例如 3.94% 填 0.0394；不計線損填 0。")
         self.fields["line_loss"].error_messages["max_value"] = _(
-            "線路損失率必須小於 1（100%）。"
+            "線路損失率必須小於 1（100%%）。"
         )
         self.fields["emission_factor_value"].help_text = _(
             "選用公告係數時可留白；兩者皆填時以此數值為準。"
@@ -349,6 +350,11 @@ class GroupForm(PlanModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        count = self.fields["count"]
+        count.min_value = 1
+        count.validators = [v for v in count.validators if not hasattr(v, "limit_value")]
+        count.validators.append(MinValueValidator(1))
+        count.widget.attrs["min"] = 1
         periods = list(self.instance.periods.all()) if self.instance.pk else []
         for i in range(self.MONTHS):
             period = periods[i] if i < len(periods) else None

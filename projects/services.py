@@ -220,12 +220,12 @@ def plan_section_save(*, plan: Plan, editor) -> None:
 
 
 def _fill_crediting_period(plan: Plan) -> None:
-    """The crediting period follows from the start date and type unless typed."""
-    if plan.crediting_start or not plan.start_date or not plan.crediting:
+    """The crediting period follows from its start (else the project's start
+    date) and the crediting type; whatever the applicant typed is kept."""
+    start = plan.crediting_start or plan.start_date
+    if plan.crediting_end or not start or not plan.crediting:
         return
-    start, end = crediting_period_for(plan.start_date, plan.crediting)
-    plan.crediting_start = plan.crediting_start or start
-    plan.crediting_end = plan.crediting_end or end
+    plan.crediting_start, plan.crediting_end = crediting_period_for(start, plan.crediting)
     Plan.objects.filter(pk=plan.pk).update(
         crediting_start=plan.crediting_start, crediting_end=plan.crediting_end
     )

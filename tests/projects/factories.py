@@ -7,10 +7,9 @@ from projects.models import Membership, Organisation, Plan, Programme
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
-        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
-    password = factory.PostGenerationMethodCall("set_password", "password")
+    password = factory.django.Password("password")
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):
