@@ -1,0 +1,391 @@
+"""AMS-II.C emission reductions, exactly, and their `offset-plan-results/1` form.
+
+Every value is an exact `Fraction` computed from the `Decimal` inputs; each output is rounded
+once, from its own exact value, only when it is written out (plan-format.md, "Results").
+"""
+
+import math
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from fractions import Fraction
+
+from methodologies.engine.document import (
+    CHILLER,
+    PERIODS,
+    POWER,
+    CalculationInput,
+    Group,
+    Refrigerant,
+    ServiceLevel,
+)
+
+RESULTS_FORMAT = "offset-plan-results/1"
+SAVINGS_CAP_KWH = 60_000_000  # AMS-II.C Type II limit: 60 GWh a year
+MICROSCALE_KWH = 20_000_000  # micro-scale additionality guideline: 20 GWh a year
+MINIMUM_TOTAL_TCO2E = 500  # 溫室氣體抵換專案管理辦法 Art. 8, individual projects
+SERVICE_LEVEL_LOW = Fraction(9, 10)  # new equipment gives 90–150 % of the baseline's service
+SERVICE_LEVEL_HIGH = Fraction(3, 2)
+
+PASS, FAIL, NOT_APPLICABLE = "pass", "fail", "not_applicable"
+CHECK_IDS = (
+    "service_level",
+    "savings_cap",
+    "microscale",
+    "refrigerant_odp",
+    "positive_reduction",
+    "minimum_total",
+)
+
+
+# --- Rounding and formatting -------------------------------------------------------------
+
+
+def round_half_away_int(value: Fraction) -> int:
+    """The whole number nearest to `value`, halves away from zero (2.5 -> 3, -2.5 -> -3)."""
+    whole = math.floor(abs(value) + Fraction(1, 2))
+    return whole if value >= 0 else -whole
+
+
+def format_fixed(value: Fraction, places: int) -> str:
+    """`value` with exactly `places` decimals, half away from zero; never "-0.000"."""
+    scaled = round_half_away_int(value * 10**places)
+    sign = "-" if scaled < 0 else ""
+    digits = str(abs(scaled)).rjust(places + 1, "0")
+    if places == 0:
+        return sign + digits
+    return f"{sign}{digits[:-places]}.{digits[-places:]}"
+
+
+def round_half_away(value: Fraction, places: int) -> Decimal:
+    """`value` as a Decimal with exactly `places` decimals, half away from zero."""
+    return Decimal(format_fixed(value, places))
+
+
+def floor_int(value: Fraction) -> int:
+    """The largest whole number ≤ `value` (towards minus infinity: −4.2 -> −5)."""
+    return math.floor(value)
+
+
+def _display(value: Fraction, places: int = 3) -> str:
+    """A figure for people: rounded to `places` decimals, trailing zeros dropped."""
+    text = format_fixed(value, places)
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _gwh(kwh: Fraction, limit_kwh: int) -> str:
+    """`kwh` in GWh to 3 significant digits, or more where fewer would show the limit itself."""
+    gwh = kwh / 10**6
+    digits = 3
+    while True:
+        places = max(0, digits - _integer_digits(gwh))
+        text = _display(gwh, places)
+        if digits >= 15 or kwh == limit_kwh or Fraction(text) != Fraction(limit_kwh, 10**6):
+            return text
+        digits += 1
+
+
+def _integer_digits(value: Fraction) -> int:
+    """The place of the leading digit: 123.4 -> 3, 1.2 -> 1, 0.0123 -> -1.
+
+    Significant digits minus this are the decimals to show: 3 s.f. of 0.0123 is 4 decimals.
+    """
+    value = abs(value)
+    if value == 0:
+        return 1
+    digits = 1
+    while value >= 10:
+        value /= 10
+        digits += 1
+    while value < 1:
+        value *= 10
+        digits -= 1
+    return digits
+
+
+# --- Crediting years ---------------------------------------------------------------------
+
+
+def _anniversary(start: date, years: int) -> date:
+    """`start` moved on by whole years; 29 February becomes 28 February in other years."""
+    try:
+        return start.replace(year=start.year + years)
+    except ValueError:
+        return date(start.year + years, 2, 28)
+
+
+def crediting_years(start: date, end: date) -> Fraction:
+    """Crediting years of the inclusive period start–end: whole years from anniversary to
+    anniversary, plus the rest as its share of the days of the year it falls in."""
+    if end < start:
+        raise ValueError("the crediting period ends before it starts")
+    after_end = end + timedelta(days=1)
+    # n: the largest whole number with start + n years ≤ the day after the end.
+    n = after_end.year - start.year
+    while _anniversary(start, n) > after_end:
+        n -= 1
+    year_start, year_end = _anniversary(start, n), _anniversary(start, n + 1)
+    share = Fraction((after_end - year_start).days, (year_end - year_start).days)
+    return n + share
+
+
+# --- Results -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Check:
+    id: str
+    status: str  # "pass" | "fail" | "not_applicable"
+    detail: str
+
+
+@dataclass(frozen=True)
+class Results:
+    """Exact values (Fraction) of one calculation; `to_json` writes them out, rounded."""
+
+    baseline_energy_kwh: Fraction
+    baseline_electricity_tco2e: Fraction
+    baseline_refrigerant_tco2e: Fraction
+    baseline_emissions_tco2e: Fraction
+    project_energy_kwh: Fraction
+    project_electricity_tco2e: Fraction
+    project_refrigerant_tco2e: Fraction
+    project_emissions_tco2e: Fraction
+    leakage_tco2e: Fraction
+    savings_kwh: Fraction  # exact E_BL,y − E_PJ,y
+    reduction_tco2e: Fraction  # exact ER_y
+    annual_savings_kwh: int
+    annual_reduction_tco2e: int
+    crediting_years: Fraction
+    total_reduction_tco2e: int
+    baseline_group_energies_kwh: tuple[Fraction, ...]  # each group before line loss
+    project_group_energies_kwh: tuple[Fraction, ...]
+    checks: tuple[Check, ...]
+
+    def check(self, id: str) -> Check:
+        for check in self.checks:
+            if check.id == id:
+                return check
+        raise KeyError(id)
+
+    def to_json(self) -> dict:
+        """The `offset-plan-results/1` object: every key, numbers as strings."""
+        return {
+            "format": RESULTS_FORMAT,
+            "baseline": {
+                "energy_kwh": format_fixed(self.baseline_energy_kwh, 3),
+                "electricity_tco2e": format_fixed(self.baseline_electricity_tco2e, 3),
+                "refrigerant_tco2e": format_fixed(self.baseline_refrigerant_tco2e, 3),
+                "emissions_tco2e": format_fixed(self.baseline_emissions_tco2e, 3),
+            },
+            "project": {
+                "energy_kwh": format_fixed(self.project_energy_kwh, 3),
+                "electricity_tco2e": format_fixed(self.project_electricity_tco2e, 3),
+                "refrigerant_tco2e": format_fixed(self.project_refrigerant_tco2e, 3),
+                "emissions_tco2e": format_fixed(self.project_emissions_tco2e, 3),
+            },
+            "leakage_tco2e": format_fixed(self.leakage_tco2e, 3),
+            "annual_savings_kwh": str(self.annual_savings_kwh),
+            "annual_reduction_tco2e": str(self.annual_reduction_tco2e),
+            # Half up and half away from zero agree here: crediting years are never negative.
+            "crediting_years": format_fixed(self.crediting_years, 4),
+            "total_reduction_tco2e": str(self.total_reduction_tco2e),
+            "checks": [
+                {"id": check.id, "status": check.status, "detail": check.detail}
+                for check in self.checks
+            ],
+        }
+
+
+def group_energy_kwh(group: Group) -> Fraction:
+    """One group's annual energy before line loss: count × power × hours, or count × Σ periods."""
+    if group.shape == POWER:
+        return group.count * Fraction(group.power_kw) * Fraction(group.annual_hours)
+    if group.shape == CHILLER:
+        # Chiller power = capacity (RT) × specific consumption (kW/RT).
+        power = Fraction(group.capacity_rt) * Fraction(group.kw_per_rt)
+        return group.count * power * Fraction(group.annual_hours)
+    if group.shape == PERIODS:
+        # The periods' sum is the year's energy as given (no annualising).
+        total = sum(
+            (
+                Fraction(p.energy_kwh)
+                if p.energy_kwh is not None
+                else Fraction(p.power_kw) * Fraction(p.hours)
+            )
+            for p in group.periods
+        )
+        return group.count * Fraction(total)
+    raise ValueError(f"unknown group shape {group.shape!r}")
+
+
+def refrigerant_tco2e(refrigerant: Refrigerant | None) -> Fraction:
+    """Q_ref × GWP_ref, the refrigerant part of BE_y / PE_y; 0 without a refrigerant."""
+    if refrigerant is None:
+        return Fraction(0)
+    return Fraction(refrigerant.annual_quantity_t) * Fraction(refrigerant.gwp)
+
+
+def calculate(inp: CalculationInput) -> Results:
+    """The AMS-II.C results of one plan, exact, with the six checks."""
+    loss = Fraction(inp.line_loss)
+    factor = Fraction(inp.emission_factor)  # kgCO2e/kWh = tCO2e/MWh
+
+    baseline_groups = tuple(group_energy_kwh(g) for g in inp.baseline.groups)
+    project_groups = tuple(group_energy_kwh(g) for g in inp.project.groups)
+    # E_BL,y = Σ energy of the baseline groups ÷ (1 − l)
+    baseline_energy = sum(baseline_groups, Fraction(0)) / (1 - loss)
+    # E_PJ,y = Σ energy of the project groups ÷ (1 − l)
+    project_energy = sum(project_groups, Fraction(0)) / (1 - loss)
+
+    baseline_electricity = baseline_energy * factor / 1000
+    project_electricity = project_energy * factor / 1000
+    baseline_refrigerant = refrigerant_tco2e(inp.baseline.refrigerant)
+    project_refrigerant = refrigerant_tco2e(inp.project.refrigerant)
+    # BE_y = E_BL,y × EF ÷ 1000 + Q_ref,BL × GWP_ref,BL
+    baseline_emissions = baseline_electricity + baseline_refrigerant
+    # PE_y = E_PJ,y × EF ÷ 1000 + Q_ref,PJ × GWP_ref,PJ
+    project_emissions = project_electricity + project_refrigerant
+    # LE_y, as given in the plan
+    leakage = Fraction(inp.leakage_tco2e)
+    # ER_y = BE_y − PE_y − LE_y
+    reduction = baseline_emissions - project_emissions - leakage
+    savings = baseline_energy - project_energy
+
+    # Annual reduction: ER_y down to whole tonnes (conservative, towards minus infinity).
+    annual_reduction = floor_int(reduction)
+    years = crediting_years(inp.crediting_start, inp.crediting_end)
+    # Total: the whole annual tonnes × the exact crediting years, down to whole tonnes.
+    total = floor_int(annual_reduction * years)
+
+    notes = _unconfirmed_notes(inp)
+    checks = (
+        _service_level_check(inp.service_level),
+        _limit_check("savings_cap", savings, SAVINGS_CAP_KWH),
+        _limit_check("microscale", savings, MICROSCALE_KWH),
+        _refrigerant_odp_check(inp.project.refrigerant),
+        _positive_reduction_check(reduction, notes),
+        _minimum_total_check(inp.plan_type, total, years, notes),
+    )
+    return Results(
+        baseline_energy_kwh=baseline_energy,
+        baseline_electricity_tco2e=baseline_electricity,
+        baseline_refrigerant_tco2e=baseline_refrigerant,
+        baseline_emissions_tco2e=baseline_emissions,
+        project_energy_kwh=project_energy,
+        project_electricity_tco2e=project_electricity,
+        project_refrigerant_tco2e=project_refrigerant,
+        project_emissions_tco2e=project_emissions,
+        leakage_tco2e=leakage,
+        savings_kwh=savings,
+        reduction_tco2e=reduction,
+        # Annual savings: E_BL,y − E_PJ,y to a whole kWh, half away from zero.
+        annual_savings_kwh=round_half_away_int(savings),
+        annual_reduction_tco2e=annual_reduction,
+        crediting_years=years,
+        total_reduction_tco2e=total,
+        baseline_group_energies_kwh=baseline_groups,
+        project_group_energies_kwh=project_groups,
+        checks=checks,
+    )
+
+
+# --- Checks ------------------------------------------------------------------------------
+
+
+def _within_service_band(project: Fraction, baseline: Fraction) -> bool:
+    return SERVICE_LEVEL_LOW <= project / baseline <= SERVICE_LEVEL_HIGH
+
+
+def _percent(ratio: Fraction) -> str:
+    return f"{_display(ratio * 100, 1)} %"
+
+
+def _service_level_check(level: ServiceLevel | None) -> Check:
+    """Applicability condition 1: the new equipment gives 90–150 % of the baseline's service."""
+    if level is None:
+        return Check("service_level", NOT_APPLICABLE, "no service level given")
+    pairs = [(p.location, Fraction(p.baseline), Fraction(p.project)) for p in level.pairs]
+    if level.mode == "aggregate":
+        # Σ project ÷ Σ baseline within 90–150 %
+        baseline = sum(b for _, b, _ in pairs)
+        project = sum(p for _, _, p in pairs)
+        ok = _within_service_band(project, baseline)
+        detail = f"{level.metric}: Σ project ÷ Σ baseline = {_percent(project / baseline)}"
+        detail += " within 90–150 %" if ok else " outside 90–150 %"
+    elif level.mode == "range":
+        # every project value within [0.9 × min baseline, 1.5 × max baseline]
+        low = SERVICE_LEVEL_LOW * min(b for _, b, _ in pairs)
+        high = SERVICE_LEVEL_HIGH * max(b for _, b, _ in pairs)
+        outside = [f"{loc} {_display(p)}" for loc, _, p in pairs if not low <= p <= high]
+        ok = not outside
+        band = f"[{_display(low)}, {_display(high)}]"
+        if ok:
+            detail = f"{level.metric}: every project value within {band}"
+        else:
+            detail = f"{level.metric}: outside {band}: {'; '.join(outside)}"
+    elif level.mode == "per_point":
+        # each pair's project ÷ baseline within 90–150 %
+        outside = [
+            f"{loc} {_percent(p / b)}" for loc, b, p in pairs if not _within_service_band(p, b)
+        ]
+        ok = not outside
+        if ok:
+            detail = f"{level.metric}: every project ÷ baseline within 90–150 %"
+        else:
+            detail = f"{level.metric}: outside 90–150 %: {'; '.join(outside)}"
+    else:
+        raise ValueError(f"unknown service level mode {level.mode!r}")
+    return Check("service_level", PASS if ok else FAIL, detail)
+
+
+def _limit_check(check_id: str, savings_kwh: Fraction, limit_kwh: int) -> Check:
+    """savings_cap (Type II, 60 GWh) and microscale (20 GWh): exact E_BL,y − E_PJ,y ≤ limit."""
+    limit = _display(Fraction(limit_kwh, 10**6))
+    shown = _gwh(savings_kwh, limit_kwh)
+    if savings_kwh <= limit_kwh:
+        return Check(check_id, PASS, f"{shown} GWh ≤ {limit} GWh")
+    return Check(check_id, FAIL, f"{shown} GWh > {limit} GWh")
+
+
+def _refrigerant_odp_check(refrigerant: Refrigerant | None) -> Check:
+    """Applicability condition 3: the project refrigerant does not deplete ozone (ODP 0)."""
+    if refrigerant is None:
+        return Check("refrigerant_odp", NOT_APPLICABLE, "no project refrigerant")
+    source = " (from the reference table)" if refrigerant.odp_from_table else ""
+    odp = _display(Fraction(refrigerant.odp), 6)
+    if refrigerant.odp == 0:
+        return Check("refrigerant_odp", PASS, f"{refrigerant.code} ODP 0{source}")
+    return Check("refrigerant_odp", FAIL, f"{refrigerant.code} ODP {odp} > 0{source}")
+
+
+def _unconfirmed_notes(inp: CalculationInput) -> str:
+    """A sentence naming reference figures used that are marked unconfirmed, or ""."""
+    notes = []
+    if inp.emission_factor_unconfirmed:
+        notes.append(f"the {inp.emission_factor_year} emission factor {inp.emission_factor}")
+    for role, side in (("baseline", inp.baseline), ("project", inp.project)):
+        ref = side.refrigerant
+        if ref is not None and ref.unconfirmed:
+            notes.append(f"the {inp.gwp_edition} GWP {ref.gwp} of the {role} {ref.code}")
+    if not notes:
+        return ""
+    return f" Uses unconfirmed reference figures: {'; '.join(notes)}."
+
+
+def _positive_reduction_check(reduction: Fraction, notes: str) -> Check:
+    """The plan reduces emissions: exact ER_y > 0."""
+    shown = f"ER_y = {format_fixed(reduction, 3)} tCO2e"
+    if reduction > 0:
+        return Check("positive_reduction", PASS, f"{shown} > 0.{notes}")
+    return Check("positive_reduction", FAIL, f"{shown} ≤ 0.{notes}")
+
+
+def _minimum_total_check(plan_type: str, total: int, years: Fraction, notes: str) -> Check:
+    """Art. 8: an individual project reduces more than 500 tCO2e over its crediting period."""
+    if plan_type != "individual":
+        return Check("minimum_total", NOT_APPLICABLE, "sub-projects have no minimum total")
+    over = f"over {format_fixed(years, 4)} crediting years"
+    if total > MINIMUM_TOTAL_TCO2E:
+        return Check("minimum_total", PASS, f"{total} tCO2e > 500 tCO2e {over}.{notes}")
+    return Check("minimum_total", FAIL, f"{total} tCO2e ≤ 500 tCO2e {over}.{notes}")
