@@ -31,6 +31,7 @@ SHAPE_KEYS = {
     CHILLER: ("capacity_rt", "kw_per_rt", "annual_hours"),
     PERIODS: ("periods",),
 }
+ALL_SHAPE_KEYS = frozenset(key for keys in SHAPE_KEYS.values() for key in keys)
 
 
 @dataclass(frozen=True)
@@ -267,7 +268,6 @@ def _read_side(
 
 
 def _read_group(item: Any, path: str, r: Reader) -> Group | None:
-    all_shape_keys = {key for keys in SHAPE_KEYS.values() for key in keys}
     if not isinstance(item, dict):
         r.obj(item, path)  # reports null or not an object
         return None
@@ -280,7 +280,7 @@ def _read_group(item: Any, path: str, r: Reader) -> Group | None:
         shapes.append(PERIODS)
     if len(shapes) != 1:
         # One error for the shape; still check the keys every shape shares.
-        group = r.obj(item, path, required=("name", "count"), optional=all_shape_keys)
+        group = r.obj(item, path, required=("name", "count"), optional=ALL_SHAPE_KEYS)
         r.string(group, "name", path, required=True)
         r.count(group, "count", path, required=True)
         if shapes:
