@@ -76,6 +76,8 @@ class DecimalInput(forms.TextInput):
 class PlanModelForm(forms.ModelForm):
     """ROC dates, plain decimal boxes and compact text areas for every plan form."""
 
+    textarea_rows = "3"
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
@@ -85,8 +87,11 @@ class PlanModelForm(forms.ModelForm):
                 )
             elif isinstance(field, forms.DecimalField):
                 field.widget = DecimalInput(field.widget.attrs)
-            if isinstance(field.widget, forms.Textarea) and field.widget.attrs.get("rows") == 10:
-                field.widget.attrs["rows"] = 3  # Django's default of 10 makes long pages
+            if (
+                isinstance(field.widget, forms.Textarea)
+                and str(field.widget.attrs.get("rows")) == "10"
+            ):
+                field.widget.attrs["rows"] = self.textarea_rows  # Django's 10 makes long pages
 
 
 class PlanCreateForm(forms.ModelForm):
@@ -178,15 +183,34 @@ class ActivityForm(PlanModelForm):
         start, end = cleaned.get("crediting_start"), cleaned.get("crediting_end")
         if start and end and end < start:
             self.add_error("crediting_end", _("計入期結束日不可早於開始日。"))
+        x, y = cleaned.get("twd97_x"), cleaned.get("twd97_y")
+        if (
+            x is not None
+            and y is not None
+            and _in_range(y, TWD97_X_RANGE)
+            and _in_range(x, TWD97_Y_RANGE)
+        ):
+            self.add_error(
+                "twd97_x",
+                _(
+                    "X 與 Y 座標似乎填反了：X 為東西向（約 15 萬至 35 萬），Y 為南北向（約 240 萬至 280 萬）。"
+                ),
+            )
+            return cleaned
         for name, (low, high) in (("twd97_x", TWD97_X_RANGE), ("twd97_y", TWD97_Y_RANGE)):
             value = cleaned.get(name)
-            if value is not None and not low <= value <= high:
+            if value is not None and not _in_range(value, (low, high)):
                 self.add_error(
                     name,
                     _("TWD97/TM2 座標超出臺灣範圍（%(low)s ~ %(high)s）。")
                     % {"low": f"{low:,}", "high": f"{high:,}"},
                 )
         return cleaned
+
+
+def _in_range(value, bounds) -> bool:
+    low, high = bounds
+    return low <= value <= high
 
 
 class RowFormSet(forms.BaseInlineFormSet):
@@ -200,9 +224,21 @@ class RowFormSet(forms.BaseInlineFormSet):
         return super().save(commit)
 
 
-def row_formset(model, fields, *, extra=1, formset=RowFormSet, form=PlanModelForm, **kwargs):
+class RowForm(PlanModelForm):
+    """A row of a table-shaped formset."""
+
+    textarea_rows = "2"
+
+
+def row_formset(model, fields, *, extra=1, formset=RowFormSet, form=RowForm, **kwargs):
     return forms.inlineformset_factory(
-        Plan, model, form=form, formset=formset, fields=fields, extra=extra, can_delete=True,
+        Plan,
+        model,
+        form=form,
+        formset=formset,
+        fields=fields,
+        extra=extra,
+        can_delete=True,
         **kwargs,
     )
 
@@ -294,13 +330,12 @@ class CalculationForm(PlanModelForm):
         if factor and self.instance.emission_factor_value in (None, factor.value):
             self.initial.setdefault("emission_factor_choice", factor.pk)
         self.fields["emission_factor_choice"].label_from_instance = lambda row: (
-            f"{row.year}（民國 {row.year - 1911} 年）: {row.value} kgCO2e/kWh"
-            + (" ※尚待確認" if row.unconfirmed else "")
+            _("%(year)s（民國 %(roc)s 年）：%(value)s kgCO2e/kWh")
+            % {"year": row.year, "roc": row.year - 1911, "value": decimal_text(row.value)}
+            + (" ※" + str(_("尚待確認")) if row.unconfirmed else "")
         )
         self.fields["line_loss"].help_text = _("以分數填寫，例如 3.94% 填 0.0394；不計線損填 0。")
-        self.fields["line_loss"].error_messages["max_value"] = _(
-            "線路損失率必須小於 1（100%%）。"
-        )
+        self.fields["line_loss"].error_messages["max_value"] = _("線路損失率必須小於 1（100%%）。")
         self.fields["emission_factor_value"].help_text = _(
             "選用公告係數時可留白；兩者皆填時以此數值為準。"
         )
@@ -425,12 +460,9 @@ class GroupForm(PlanModelForm):
         return periods
 
 
-GroupFormSet = row_formset(
-    EquipmentGroup,
-    GroupForm.Meta.fields,
-    form=GroupForm,
-    extra=0,
-)
+GroupFormSet = row_formset(EquipmentGroup, GroupForm.Meta.fields, form=GroupForm, extra=0)
+# A side with no group yet starts with one empty group to fill in.
+FirstGroupFormSet = row_formset(EquipmentGroup, GroupForm.Meta.fields, form=GroupForm, extra=1)
 
 
 class RefrigerantForm(forms.ModelForm):
@@ -455,9 +487,7 @@ class RefrigerantForm(forms.ModelForm):
 
 
 ServicePairFormSet = row_formset(ServiceLevelPair, ["location", "baseline", "project"])
-ParameterNoteFormSet = row_formset(
-    ParameterNote, ["table", "parameter", "source", "note"], extra=0
-)
+ParameterNoteFormSet = row_formset(ParameterNote, ["table", "parameter", "source", "note"], extra=0)
 
 
 class EnvironmentForm(PlanModelForm):

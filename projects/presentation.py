@@ -30,3 +30,30 @@ def display_results(results: dict | None) -> dict | None:
         for check in results["checks"]
     ]
     return {**results, "checks": checks}
+
+
+# What an incomplete calculation is missing, in the applicant's words.
+FIELD_LABELS = [
+    ("plan.crediting_period", _("二、專案計入期")),
+    ("plan.type", _("專案型態")),
+    ("calculation.emission_factor", _("電力排碳係數")),
+    ("calculation.line_loss", _("線路損失率")),
+    ("calculation.baseline.groups", _("基線設備群組")),
+    ("calculation.project.groups", _("專案設備群組")),
+    ("calculation.baseline.refrigerant", _("基線冷媒")),
+    ("calculation.project.refrigerant", _("專案冷媒")),
+    ("calculation.service_level", _("服務水平")),
+    ("calculation.leakage_tco2e", _("洩漏量")),
+]
+MESSAGES = {
+    "required": _("尚未填寫"),
+    "must not be empty": _("至少需要一組"),
+}
+
+
+def describe_error(error) -> str:
+    """`calculation.line_loss: required` → 線路損失率：尚未填寫"""
+    label = next(
+        (label for prefix, label in FIELD_LABELS if error.path.startswith(prefix)), error.path
+    )
+    return f"{label}：{MESSAGES.get(error.message, error.message)}"

@@ -68,7 +68,7 @@ class SectionEditor:
 
 
 class BasicEditor(SectionEditor):
-    slug, number, title = "basic", "一", _("基本資料")
+    slug, number, title = "basic", _("一"), _("基本資料")
     template = "projects/sections/basic.html"
 
     def build(self):
@@ -81,7 +81,7 @@ class BasicEditor(SectionEditor):
 
 
 class ActivityEditor(SectionEditor):
-    slug, number, title = "activity", "二", _("專案活動描述")
+    slug, number, title = "activity", _("二"), _("專案活動描述")
     template = "projects/sections/activity.html"
 
     def build(self):
@@ -109,15 +109,15 @@ class ActivityEditor(SectionEditor):
 
 
 class ApplicabilityEditor(SectionEditor):
-    slug, number, title = "applicability", "三", _("減量方法應用說明")
+    slug, number, title = "applicability", _("三"), _("減量方法應用說明")
     template = "projects/sections/applicability.html"
 
     def build(self):
         plan = self.plan
         answers = {a.condition: a for a in plan.applicability.all()}
-        conditions = (
-            list(plan.methodology.conditions.all()) if plan.methodology_id else []
-        ) or [None] * 5
+        conditions = (list(plan.methodology.conditions.all()) if plan.methodology_id else []) or [
+            None
+        ] * 5
         self.conditions = []
         for number in range(1, 6):
             instance = answers.get(number) or ApplicabilityAnswer(plan=plan, condition=number)
@@ -128,7 +128,10 @@ class ApplicabilityEditor(SectionEditor):
         self.regulations = []
         for regulation in Regulation.objects.all():
             choice = chosen.get(regulation.pk)
-            initial = {"selected": choice is not None, "explanation": choice.explanation if choice else ""}
+            initial = {
+                "selected": choice is not None,
+                "explanation": choice.explanation if choice else "",
+            }
             self.regulations.append(
                 f.RegulationForm(
                     self.data,
@@ -150,9 +153,7 @@ class ApplicabilityEditor(SectionEditor):
 
     def all_forms(self):
         return (
-            super().all_forms()
-            + [form for _, _, form in self.conditions]
-            + list(self.regulations)
+            super().all_forms() + [form for _, _, form in self.conditions] + list(self.regulations)
         )
 
     @transaction.atomic
@@ -172,27 +173,23 @@ class ApplicabilityEditor(SectionEditor):
 
     def is_complete(self):
         answered = self.plan.applicability.exclude(answer="").count()
-        return answered == 5 and (
-            self.plan.additionality_none or self.plan.regulations.exists()
-        )
+        return answered == 5 and (self.plan.additionality_none or self.plan.regulations.exists())
 
 
 class CalculationEditor(SectionEditor):
-    slug, number, title = "calculation", "四", _("計算方法")
+    slug, number, title = "calculation", _("四"), _("計算方法")
     template = "projects/sections/calculation.html"
 
     def build(self):
         plan = self.plan
         self.form = f.CalculationForm(self.data, instance=plan, prefix="plan")
-        self.formsets = {
-            f"{side}_groups": f.GroupFormSet(
-                self.data,
-                instance=plan,
-                prefix=f"{side}-groups",
-                queryset=plan.groups.filter(side=side).prefetch_related("periods"),
+        self.formsets = {}
+        for side in Side.values:
+            groups = plan.groups.filter(side=side).prefetch_related("periods")
+            formset_class = f.GroupFormSet if groups else f.FirstGroupFormSet
+            self.formsets[f"{side}_groups"] = formset_class(
+                self.data, instance=plan, prefix=f"{side}-groups", queryset=groups
             )
-            for side in Side.values
-        }
         self.formsets["pairs"] = f.ServicePairFormSet(self.data, instance=plan, prefix="pairs")
         self.formsets["notes"] = f.ParameterNoteFormSet(self.data, instance=plan, prefix="notes")
         existing = {r.side: r for r in plan.refrigerants.all()}
@@ -256,7 +253,7 @@ class CalculationEditor(SectionEditor):
 
 
 class EnvironmentEditor(SectionEditor):
-    slug, number, title = "environment", "五", _("環境衝擊分析與公眾意見")
+    slug, number, title = "environment", _("五"), _("環境衝擊分析與公眾意見")
     template = "projects/sections/environment.html"
 
     def build(self):

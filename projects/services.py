@@ -35,6 +35,7 @@ from projects.models import (
     ServiceLevelPair,
     StakeholderTier,
 )
+from projects.presentation import describe_error
 
 
 class PlanError(Exception):
@@ -183,9 +184,10 @@ def plan_calculate(plan: Plan) -> Results:
 
 def plan_create(*, user, organisation, type, title, technology, programme=None) -> Plan:
     """A new draft plan with the defaults both reference plans share."""
-    if not user.is_superuser and not organisation.membership_set.filter(
-        user=user, role="editor"
-    ).exists():
+    if (
+        not user.is_superuser
+        and not organisation.membership_set.filter(user=user, role="editor").exists()
+    ):
         raise PlanError(_("您不是此單位的編輯者。"))
     if programme is not None and not programme.is_open:
         raise PlanError(_("此方案型抵換專案已不再接受新的子專案。"))
@@ -258,7 +260,7 @@ def plan_preview(*, plan: Plan, editor) -> Preview:
             results = plan_calculate(plan).to_json()
             errors = []
         except DocumentErrors as error:
-            results, errors = None, [str(item) for item in error.errors]
+            results, errors = None, [describe_error(item) for item in error.errors]
         plan.results = results
         preview = Preview(
             results=results,

@@ -13,7 +13,7 @@ from projects import consistency, services
 from projects.forms import AttachmentForm, ImportForm, PlanCreateForm
 from projects.interchange import plan_document
 from projects.models import Attachment, Membership, Plan
-from projects.presentation import display_results
+from projects.presentation import describe_error, display_results
 from projects.sections import EDITOR_BY_SLUG, EDITORS
 
 
@@ -40,12 +40,11 @@ def _can_edit(user, plan: Plan) -> bool:
 
 def plan_list(request):
     plans = Plan.objects.visible_to(request.user).select_related("organisation", "programme")
-    can_create = request.user.is_superuser or Membership.objects.filter(
-        user=request.user, role=Membership.Role.EDITOR
-    ).exists()
-    return render(
-        request, "projects/plan_list.html", {"plans": plans, "can_create": can_create}
+    can_create = (
+        request.user.is_superuser
+        or Membership.objects.filter(user=request.user, role=Membership.Role.EDITOR).exists()
     )
+    return render(request, "projects/plan_list.html", {"plans": plans, "can_create": can_create})
 
 
 def plan_create(request):
@@ -92,7 +91,7 @@ def _calculation_errors(plan: Plan) -> list[str]:
     try:
         services.plan_calculate(plan)
     except DocumentErrors as errors:
-        return [str(error) for error in errors.errors]
+        return [describe_error(error) for error in errors.errors]
     return []
 
 
@@ -128,7 +127,8 @@ def section(request, pk, slug):
             messages.success(request, _("已儲存「%(title)s」。") % {"title": editor.title})
             return redirect("projects:section", pk=plan.pk, slug=slug)
         messages.error(
-            request, _("有 %(count)d 個欄位需要修正，其他內容已保留。") % {"count": editor.error_count()}
+            request,
+            _("有 %(count)d 個欄位需要修正，其他內容已保留。") % {"count": editor.error_count()},
         )
         status = 400
         # The forms changed `plan` in memory; the side panels show what is saved.
@@ -245,4 +245,3 @@ def attachment_delete(request, pk, attachment_pk):
         attachment.delete()
     messages.success(request, _("已刪除附件。"))
     return redirect("projects:attachments", pk=plan.pk)
-

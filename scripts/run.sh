@@ -5,6 +5,5 @@ cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
 export DEBUG=${DEBUG:-true}
 .venv/bin/python manage.py migrate --noinput
-.venv/bin/python manage.py compilemessages --ignore=.venv -v0 2>/dev/null || true
 .venv/bin/python manage.py load_demo
 exec .venv/bin/python manage.py runserver "${ADDRESS:-127.0.0.1:8000}"

@@ -9,7 +9,14 @@
   let dirty = false;
   form.addEventListener("input", () => { dirty = true; });
   form.addEventListener("change", () => { dirty = true; });
-  form.addEventListener("submit", () => { dirty = false; });
+  // Saving wins over a live preview still on its way.
+  let submitting = false;
+  form.addEventListener("submit", () => {
+    dirty = false;
+    submitting = true;
+    if (window.htmx) window.htmx.trigger(form, "htmx:abort");
+  });
+  form.addEventListener("htmx:confirm", (event) => { if (submitting) event.preventDefault(); });
   window.addEventListener("beforeunload", (event) => {
     if (dirty) { event.preventDefault(); event.returnValue = ""; }
   });

@@ -63,7 +63,11 @@ def test_a_wrong_value_is_reported_at_its_field_and_everything_typed_survives(
     response, data = post_calculation(
         editor_client,
         chiller,
-        **{field: value, "plan-baseline_scenario": "剛剛輸入的新說明", "pairs-0-location": "新位置"},
+        **{
+            field: value,
+            "plan-baseline_scenario": "剛剛輸入的新說明",
+            "pairs-0-location": "新位置",
+        },
     )
     assert response.status_code == 400
     html = response.content.decode()

@@ -1,0 +1,67 @@
+"""Playwright driving Debian's Chromium against pytest-django's live server."""
+
+import importlib
+import os
+from pathlib import Path
+
+import pytest
+from django.apps import apps as django_apps
+
+from methodologies.models import EmissionFactor
+
+# The live server and Playwright's sync API share the test thread.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: run scripts/bootstrap.sh as root")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    """Transactional tests flush the database; put the seeded reference data back."""
+    if not EmissionFactor.objects.exists():
+        seed = importlib.import_module("methodologies.migrations.0002_seed_reference_data")
+        seed.seed(django_apps, None)
+
+
+@pytest.fixture
+def page(browser, live_server, reference_data):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-TW")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.base_url = live_server.url
+    yield page
+    context.close()
+
+
+def screenshot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def sign_in(page, username: str, password: str = "password") -> None:
+    page.goto(page.base_url + "/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("form button.w-100")
+    page.wait_for_url(page.base_url + "/")
