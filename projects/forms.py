@@ -487,7 +487,14 @@ class RefrigerantForm(forms.ModelForm):
 
 
 ServicePairFormSet = row_formset(ServiceLevelPair, ["location", "baseline", "project"])
-ParameterNoteFormSet = row_formset(ParameterNote, ["table", "parameter", "source", "note"], extra=0)
+PARAMETER_NOTE_FIELDS = ["table", "parameter", "source", "note"]
+ParameterNoteFormSet = row_formset(ParameterNote, PARAMETER_NOTE_FIELDS, extra=0)
+# The parameter rows of section 四's tables, as the reference plans list them.
+STANDARD_PARAMETERS = {
+    "baseline": ["BE_y", "E_BL_y", "EF", "n_i", "rho_i", "o_i", "l_y", "Q_ref_BL", "GWP_ref_BL"],
+    "project": ["PE_y", "E_PJ_y", "EF", "n_i", "rho_i", "o_i", "l_y", "Q_ref_PJ", "GWP_ref_PJ"],
+    "reduction": ["ER_y", "BE_y", "PE_y", "LE_y"],
+}
 
 
 class EnvironmentForm(PlanModelForm):

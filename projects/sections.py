@@ -14,6 +14,7 @@ from projects.models import (
     ApplicabilityAnswer,
     EquipmentGroup,
     GroupPeriod,
+    ParameterNote,
     Plan,
     PlanRefrigerant,
     RegulationChoice,
@@ -191,7 +192,7 @@ class CalculationEditor(SectionEditor):
                 self.data, instance=plan, prefix=f"{side}-groups", queryset=groups
             )
         self.formsets["pairs"] = f.ServicePairFormSet(self.data, instance=plan, prefix="pairs")
-        self.formsets["notes"] = f.ParameterNoteFormSet(self.data, instance=plan, prefix="notes")
+        self.formsets["notes"] = self._notes_formset()
         existing = {r.side: r for r in plan.refrigerants.all()}
         self.refrigerants = {
             side: f.RefrigerantForm(
@@ -201,6 +202,18 @@ class CalculationEditor(SectionEditor):
             )
             for side in Side.values
         }
+
+    def _notes_formset(self):
+        """A new plan starts with one row per standard parameter, to fill in."""
+        if self.plan.parameter_notes.exists():
+            return f.ParameterNoteFormSet(self.data, instance=self.plan, prefix="notes")
+        initial = [
+            {"table": table, "parameter": parameter}
+            for table, parameters in f.STANDARD_PARAMETERS.items()
+            for parameter in parameters
+        ]
+        formset_class = f.row_formset(ParameterNote, f.PARAMETER_NOTE_FIELDS, extra=len(initial))
+        return formset_class(self.data, instance=self.plan, prefix="notes", initial=initial)
 
     def all_forms(self):
         return super().all_forms() + list(self.refrigerants.values())
