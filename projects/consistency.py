@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from methodologies.engine.additionality import saving_rate as compute_saving_rate
+from methodologies.models import SavingTarget
 from projects.models import Plan
 
 GWH_PATTERN = re.compile(r"(\d+(?:\.\d+)?)\s*GWh", re.IGNORECASE)
@@ -72,15 +73,28 @@ def warnings(plan: Plan) -> list[str]:
     return found
 
 
+def required_saving_rate(year: int) -> Decimal | None:
+    """The rule's rate for users just above 800 kW in that year (reference data)."""
+    target = (
+        SavingTarget.objects.filter(first_year__lte=year, last_year__gte=year)
+        .order_by("min_contract_kw")
+        .first()
+    )
+    return target.rate_percent if target else None
+
+
 def saving_rate(plan: Plan):
     """The energy-saving-rate table's figures, or None without its inputs."""
     measures = [m.savings_kwh for m in plan.saving_measures.all()]
     if not measures or plan.saving_rate_previous_kwh is None:
         return None
+    required = plan.saving_rate_required_percent
+    if required is None and plan.saving_rate_year:
+        required = required_saving_rate(plan.saving_rate_year)
     rate = compute_saving_rate(
         measures_kwh=measures,
         previous_year_kwh=plan.saving_rate_previous_kwh,
-        required_percent=plan.saving_rate_required_percent,
+        required_percent=required,
     )
     if rate is None:
         return None
@@ -90,7 +104,8 @@ def saving_rate(plan: Plan):
         "f": sum(measures, Decimal(0)),
         "g": plan.saving_rate_previous_kwh,
         "h": shown,
-        "required": plan.saving_rate_required_percent,
+        "required": required,
+        "required_from_table": plan.saving_rate_required_percent is None and required is not None,
         "meets_rule": rate.meets_rule,
     }
 

@@ -44,7 +44,7 @@ class RocDateInput(forms.TextInput):
 
 
 class RocDateField(forms.DateField):
-    widget = RocDateInput(attrs={"placeholder": "110/05/24", "inputmode": "numeric"})
+    widget = RocDateInput(attrs={"placeholder": _("例：110/05/24")})
     default_error_messages = {
         "invalid": _("請輸入有效的日期，例如民國 110/05/24 或 2021-05-24。"),
     }
@@ -558,3 +558,7 @@ class ImportForm(forms.Form):
             membership__user=user, membership__role="editor"
         )
         self.fields["organisation"].empty_label = None
+
+
+class ReplaceForm(forms.Form):
+    document = forms.FileField(label=_("計畫書 JSON 檔 (offset-plan/1)"))

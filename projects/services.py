@@ -68,34 +68,66 @@ def plan_import(*, document, organisation: Organisation | None = None) -> Plan:
             raise DocumentErrors(
                 [FieldError("plan.organization", "required to import without an organisation")]
             )
-        organisation, _ = Organisation.objects.get_or_create(
+        organisation, created = Organisation.objects.get_or_create(
             name=parsed.organisation_name, defaults={"kind": Organisation.Kind.APPLICANT}
         )
-    programme = None
+    plan = Plan(organisation=organisation)
+    _apply_document(plan, parsed)
+    Attachment.objects.bulk_create(Attachment(plan=plan, **row) for row in parsed.attachments)
+    plan_refresh_results(plan)
+    return plan
+
+
+@transaction.atomic
+def plan_replace(*, plan: Plan, document) -> Plan:
+    """Replace a draft's content with a document (e.g. one edited offline).
+
+    The plan keeps its organisation and its uploaded attachments; everything
+    else comes from the document, all of it or nothing."""
+    parsed = document_read(document)
+    for related in (
+        plan.participants,
+        plan.equipment,
+        plan.applicability,
+        plan.regulations,
+        plan.saving_measures,
+        plan.groups,
+        plan.refrigerants,
+        plan.service_pairs,
+        plan.parameter_notes,
+        plan.stakeholder_tiers,
+    ):
+        related.all().delete()
+    # Fields the document leaves out go back to their defaults.
+    fresh = Plan(pk=plan.pk, organisation=plan.organisation, created_at=plan.created_at)
+    fresh.status = plan.status
+    fresh._state.adding = False  # an update of the same row
+    _apply_document(fresh, parsed)
+    plan_refresh_results(fresh)
+    return fresh
+
+
+def _apply_document(plan: Plan, parsed: PlanDocument) -> None:
+    """Set the plan's fields from a validated document, save it and its rows."""
+    plan.programme = None
     if parsed.programme:
-        authority, _ = Organisation.objects.get_or_create(
+        authority, created = Organisation.objects.get_or_create(
             name=parsed.programme["authority"], defaults={"kind": Organisation.Kind.AUTHORITY}
         )
-        programme, _ = Programme.objects.get_or_create(
+        plan.programme, created = Programme.objects.get_or_create(
             title=parsed.programme["title"],
             version=parsed.programme["version"],
             defaults={"authority": authority},
         )
-    methodology = None
+    plan.methodology = None
     if parsed.methodology:
         code, version = parsed.methodology
-        methodology = Methodology.objects.get(code=code, version=version)
-    plan = Plan(
-        organisation=organisation,
-        programme=programme,
-        methodology=methodology,
-        **parsed.plan_fields,
-    )
+        plan.methodology = Methodology.objects.get(code=code, version=version)
+    for name, value in parsed.plan_fields.items():
+        setattr(plan, name, value)
     plan.full_clean()
     plan.save()
     _save_rows(plan, parsed)
-    plan_refresh_results(plan)
-    return plan
 
 
 def _save_rows(plan: Plan, parsed: PlanDocument) -> None:
@@ -119,7 +151,6 @@ def _save_rows(plan: Plan, parsed: PlanDocument) -> None:
         ParameterNote(plan=plan, **row) for row in parsed.parameter_notes
     )
     StakeholderTier.objects.bulk_create(StakeholderTier(plan=plan, **row) for row in parsed.tiers)
-    Attachment.objects.bulk_create(Attachment(plan=plan, **row) for row in parsed.attachments)
     for side_name, side in (("baseline", calc.baseline), ("project", calc.project)):
         for order, group in enumerate(side.groups):
             row = EquipmentGroup.objects.create(

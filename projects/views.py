@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from methodologies.engine import DocumentErrors, dumps, loads
 from projects import consistency, services
-from projects.forms import AttachmentForm, ImportForm, PlanCreateForm
+from projects.forms import AttachmentForm, ImportForm, PlanCreateForm, ReplaceForm
 from projects.interchange import plan_document
 from projects.models import Attachment, Membership, Plan
 from projects.presentation import describe_error, display_results
@@ -197,6 +197,27 @@ def plan_import(request):
             messages.success(request, _("已匯入計畫書「%(title)s」。") % {"title": plan.title})
             return redirect(plan)
     return render(request, "projects/plan_import.html", {"form": form, "errors": errors})
+
+
+def plan_replace(request, pk):
+    """Replace this draft's content with a document edited elsewhere."""
+    plan = _editable_plan(request, pk)
+    form = ReplaceForm(request.POST or None, request.FILES or None)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            document = loads(form.cleaned_data["document"].read().decode("utf-8"))
+            services.plan_replace(plan=plan, document=document)
+        except UnicodeDecodeError:
+            errors = ["$: " + _("檔案不是 UTF-8 文字。")]
+        except DocumentErrors as error:
+            errors = [str(item) for item in error.errors]
+        else:
+            messages.success(request, _("已依匯入的檔案更新計畫書內容。"))
+            return redirect(plan)
+    return render(
+        request, "projects/plan_replace.html", {"plan": plan, "form": form, "errors": errors}
+    )
 
 
 def attachments(request, pk):

@@ -8,6 +8,7 @@ import pytest
 
 from methodologies.models import EmissionFactor
 from projects.models import Membership, Organisation, Plan, Programme
+from projects.services import plan_import
 from tests.browser.conftest import screenshot, sign_in
 from tests.projects.factories import MembershipFactory, UserFactory
 
@@ -243,3 +244,43 @@ def test_an_applicant_pastes_the_chiller_readings_and_sees_461_and_4610(page):
     results = Plan.objects.get().results
     assert results["baseline"]["energy_kwh"] == "1397937.356"
     assert results["project"]["energy_kwh"] == "280446.547"
+
+
+def test_leaving_a_page_with_unsaved_changes_asks_first_and_attachments_upload(page, tmp_path):
+    organisation = applicant_of("財團法人崑山科技大學", "ksu")
+    document = json.loads(
+        (Path(__file__).resolve().parents[2] / "projects/demo/lighting-subproject.json").read_text()
+    )
+    plan = plan_import(document=document, organisation=organisation)
+    sign_in(page, "ksu")
+    page.goto(page.base_url + f"/plans/{plan.pk}/sections/basic/")
+    page.fill("[name='plan-version']", "3.0")
+    dialogs = []
+
+    def dismiss(dialog):
+        dialogs.append(dialog.type)
+        dialog.dismiss()
+
+    page.on("dialog", dismiss)
+    page.click("[data-section='activity']", no_wait_after=True)
+    page.wait_for_timeout(500)
+    assert dialogs == ["beforeunload"]
+    assert page.input_value("[name='plan-version']") == "3.0"
+    save(page)
+    assert Plan.objects.get(pk=plan.pk).version == "3.0"
+
+    # After saving, moving on asks nothing.
+    page.click("[data-section='activity']")
+    page.wait_for_selector("h1:has-text('專案活動描述')")
+    assert dialogs == ["beforeunload"]
+    screenshot(page, "lighting-2-activity-imported")
+
+    png = tmp_path / "illuminance.png"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+    page.click("[data-section='attachments']")
+    page.fill("[name='description']", "汰換前後照度量測結果（照片）")
+    page.set_input_files("[name='file']", str(png))
+    page.click("button:has-text('上傳')")
+    page.wait_for_selector(".alert-success")
+    assert "汰換前後照度量測結果（照片）" in page.inner_text("table")
+    screenshot(page, "lighting-6-attachments")

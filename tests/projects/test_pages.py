@@ -244,3 +244,36 @@ def test_the_navigator_marks_complete_and_failing_sections(editor, demo_document
         for item in editor.get(plan.get_absolute_url()).context["navigator"]
     }
     assert states["calculation"] == "error"
+
+
+def test_a_draft_is_replaced_by_an_edited_document(editor, demo_document, media):
+    document = demo_document("chiller-individual.json")
+    plan = plan_import(document=document, organisation=editor.organisation)
+    Attachment.objects.create(plan=plan, label="附件九", description="x", file=upload("a.pdf", PDF))
+    edited = json.loads(json.dumps(document))
+    edited["calculation"]["baseline"]["groups"][0]["count"] = 3
+    edited["plan"]["title"] = "新標題"
+    response = editor.post(
+        reverse("projects:plan_replace", args=[plan.pk]),
+        {"document": upload("plan.json", json.dumps(edited, ensure_ascii=False).encode())},
+    )
+    assert response.status_code == 302
+    plan = Plan.objects.get(pk=plan.pk)
+    assert plan.title == "新標題"
+    assert plan.groups.get(side="baseline").count == 3
+    assert plan.results["total_reduction_tco2e"] != "4610"
+    assert plan.attachments.filter(label="附件九").exists()
+    assert Plan.objects.count() == 1
+
+
+def test_a_broken_replacement_changes_nothing(editor, demo_document):
+    document = demo_document("chiller-individual.json")
+    plan = plan_import(document=document, organisation=editor.organisation)
+    broken = json.loads(json.dumps(document))
+    broken["calculation"]["line_loss"] = "1"
+    response = editor.post(
+        reverse("projects:plan_replace", args=[plan.pk]),
+        {"document": upload("plan.json", json.dumps(broken).encode())},
+    )
+    assert any(e.startswith("calculation.line_loss: ") for e in response.context["errors"])
+    assert plan_document(Plan.objects.get(pk=plan.pk)) == document
