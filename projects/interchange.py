@@ -191,7 +191,7 @@ class _ProductReader:
         if isinstance(plan, dict):
             self.read_plan(plan, parsed)
         if "applicability" in doc:
-            self.read_applicability(doc["applicability"], parsed)
+            self.read_applicability(doc, parsed)
         if "additionality" in doc:
             self.read_additionality(doc["additionality"], parsed)
         if "environment" in doc:
@@ -415,23 +415,16 @@ class _ProductReader:
                 }
             )
 
-    def read_applicability(self, value, parsed: PlanDocument) -> None:
-        r, path = self.r, "applicability"
-        if not isinstance(value, list):
-            r.error(path, "must be a list")
-            return
-        seen = set()
-        for i, item in enumerate(value):
-            item_path = index_path(path, i)
+    def read_applicability(self, doc: dict, parsed: PlanDocument) -> None:
+        r, seen = self.r, set()
+        for _i, item, item_path in self.rows(doc, "applicability", "$"):
             row = r.obj(
                 item, item_path, required=("condition",), optional=("answer", "explanation")
             )
             if row is None:
                 continue
-            condition = r.integer(row, "condition", item_path, required=True)
-            if condition is not None and not 1 <= condition <= 5:
-                r.error(key_path(item_path, "condition"), "must be 1 to 5")
-            elif condition in seen:
+            condition = r.integer(row, "condition", item_path, required=True, minimum=1, maximum=5)
+            if condition is not None and condition in seen:
                 r.error(key_path(item_path, "condition"), "appears twice")
             seen.add(condition)
             parsed.applicability.append(
