@@ -102,24 +102,52 @@ class Programme(models.Model):
 
 class PlanQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Applicants see their organisations' plans; reviewers the plans of
-        their authority's programmes; superusers everything."""
+        """Who sees a plan:
+        - members (editors and read-only) of the applicant organisation;
+        - reviewers of the authority that reviews it (the programme's authority
+          for a sub-project, the named authority for an individual plan), once
+          it has been submitted at least once;
+        - site administrators (superusers): every plan."""
         if not user.is_authenticated:
             return self.none()
         if user.is_superuser:
             return self
+        member_of = Membership.objects.filter(user=user).values("organisation")
+        reviewer_of = Membership.objects.filter(user=user, role=Membership.Role.REVIEWER).values(
+            "organisation"
+        )
         return self.filter(
-            models.Q(organisation__members=user) | models.Q(programme__authority__members=user)
-        ).distinct()
+            models.Q(organisation__in=member_of)
+            | (
+                models.Q(current_version__isnull=False)
+                & (
+                    models.Q(programme__authority__in=reviewer_of)
+                    | models.Q(authority__in=reviewer_of)
+                )
+            )
+        )
 
     def editable_by(self, user):
-        """Plans the user may change: editor memberships, or superusers."""
-        if user.is_superuser:
-            return self
+        """Plans the user may change: editors of the applicant organisation,
+        while the plan is a draft or changes were requested."""
+        if not user.is_authenticated:
+            return self.none()
+        editor_of = Membership.objects.filter(user=user, role=Membership.Role.EDITOR).values(
+            "organisation"
+        )
+        return self.filter(organisation__in=editor_of, status__in=Plan.EDITABLE_STATUSES)
+
+    def reviewable_by(self, user):
+        """Plans the user reviews: those of their authorities, once submitted."""
+        if not user.is_authenticated:
+            return self.none()
+        reviewer_of = Membership.objects.filter(user=user, role=Membership.Role.REVIEWER).values(
+            "organisation"
+        )
         return self.filter(
-            organisation__membership__user=user,
-            organisation__membership__role=Membership.Role.EDITOR,
-        ).distinct()
+            models.Q(programme__authority__in=reviewer_of) | models.Q(authority__in=reviewer_of),
+            current_version__isnull=False,
+        )
 
 
 class Plan(models.Model):
@@ -129,6 +157,11 @@ class Plan(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
+        SUBMITTED = "submitted", _("已送審")
+        UNDER_REVIEW = "under_review", _("審查中")
+        CHANGES_REQUESTED = "changes_requested", _("退回修正")
+        APPROVED = "approved", _("核准")
+        REJECTED = "rejected", _("駁回")
 
     class ApplicationKind(models.TextChoices):
         NEW = "new", _("新申請")
@@ -168,9 +201,29 @@ class Plan(models.Model):
         related_name="sub_projects",
         verbose_name=_("方案型抵換專案"),
     )
+    authority = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reviewed_plans",
+        limit_choices_to={"kind": Organisation.Kind.AUTHORITY},
+        verbose_name=_("審查機關"),
+        help_text=_("計畫型專案的審查機關；方案型子專案由方案的主管機關審查。"),
+    )
     status = models.CharField(
         _("狀態"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
+    # The latest frozen version (None until first submitted) and when it was sent.
+    current_version = models.ForeignKey(
+        "PlanVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    submitted_at = models.DateTimeField(_("送審時間"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # The engine's last results (offset-plan-results/1), refreshed by the services
@@ -289,6 +342,7 @@ class Plan(models.Model):
 
     class Meta:
         ordering = ["-updated_at"]
+        indexes = [models.Index(fields=["status", "submitted_at"])]
         verbose_name = _("計畫書")
         verbose_name_plural = _("計畫書")
         constraints = [
@@ -302,6 +356,12 @@ class Plan(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    EDITABLE_STATUSES = (Status.DRAFT, Status.CHANGES_REQUESTED)
+
+    @property
+    def reviewing_authority(self) -> Organisation | None:
+        return self.programme.authority if self.programme_id else self.authority
 
     @property
     def annual_reduction(self) -> int | None:
@@ -588,3 +648,96 @@ class Attachment(PlanRow):
 
     def __str__(self) -> str:
         return f"{self.label} {self.description}"
+
+
+class FrozenError(Exception):
+    """A submitted version is a record; nothing may change it."""
+
+
+class PlanVersion(models.Model):
+    """What was submitted: the plan as an `offset-plan/1` document and its
+    results, numbered per plan. Immutable once written."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("版次"))
+    document = models.JSONField(_("計畫書內容"))
+    results = models.JSONField(_("計算結果"))
+    annual_reduction_tco2e = models.IntegerField(_("每年減量 (tCO2e)"))
+    total_reduction_tco2e = models.IntegerField(_("計入期總減量 (tCO2e)"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name=_("送審者")
+    )
+    created_at = models.DateTimeField(_("送審時間"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["plan", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="one_version_number")
+        ]
+        verbose_name = _("送審版本")
+        verbose_name_plural = _("送審版本")
+
+    def __str__(self) -> str:
+        return f"{self.plan} v{self.number}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise FrozenError("a submitted version cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise FrozenError("a submitted version cannot be deleted")
+
+
+class ReviewComment(models.Model):
+    """A reviewer's remark on a section (optionally a field), or a reply to one."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="comments")
+    version = models.ForeignKey(
+        PlanVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="comments"
+    )
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
+    )
+    section = models.SlugField(_("章節"), max_length=20)
+    field = models.CharField(_("欄位"), max_length=100, blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    text = models.TextField(_("意見"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(_("已處理"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("審查意見")
+        verbose_name_plural = _("審查意見")
+
+
+class PlanEvent(models.Model):
+    """The plan's history: every transition and every change after submission."""
+
+    class Kind(models.TextChoices):
+        TRANSITION = "transition", _("狀態變更")
+        CHANGE = "change", _("內容修改")
+        COMMENT = "comment", _("審查意見")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="events")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    created_at = models.DateTimeField(auto_now_add=True)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    from_status = models.CharField(max_length=20, choices=Plan.Status.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=Plan.Status.choices, blank=True)
+    message = models.TextField(blank=True)
+    # For changes: [{"path": ..., "before": ..., "after": ...}]
+    changes = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("歷程")
+        verbose_name_plural = _("歷程")

@@ -16,7 +16,7 @@ from methodologies.engine import (
 )
 from methodologies.models import Methodology, Regulation
 from methodologies.reference import load_reference_data
-from projects import consistency
+from projects import compare, consistency
 from projects.interchange import PlanDocument, plan_document, read_document
 from projects.models import (
     ApplicabilityAnswer,
@@ -28,6 +28,7 @@ from projects.models import (
     ParameterNote,
     Participant,
     Plan,
+    PlanEvent,
     PlanRefrigerant,
     Programme,
     RegulationChoice,
@@ -79,12 +80,13 @@ def plan_import(*, document, organisation: Organisation | None = None) -> Plan:
 
 
 @transaction.atomic
-def plan_replace(*, plan: Plan, document) -> Plan:
+def plan_replace(*, plan: Plan, document, user) -> Plan:
     """Replace a draft's content with a document (e.g. one edited offline).
 
     The plan keeps its organisation and its uploaded attachments; everything
     else comes from the document, all of it or nothing."""
     parsed = document_read(document)
+    before = plan_document(plan) if plan.current_version_id else None
     for related in (
         plan.participants,
         plan.equipment,
@@ -101,9 +103,14 @@ def plan_replace(*, plan: Plan, document) -> Plan:
     # Fields the document leaves out go back to their defaults.
     fresh = Plan(pk=plan.pk, organisation=plan.organisation, created_at=plan.created_at)
     fresh.status = plan.status
+    fresh.authority = plan.authority
+    fresh.current_version = plan.current_version
+    fresh.submitted_at = plan.submitted_at
     fresh._state.adding = False  # an update of the same row
     _apply_document(fresh, parsed)
     plan_refresh_results(fresh)
+    if before is not None:
+        record_changes(plan=fresh, user=user, before=before, after=plan_document(fresh))
     return fresh
 
 
@@ -244,12 +251,23 @@ def plan_create(*, user, organisation, type, title, technology, programme=None) 
 
 
 @transaction.atomic
-def plan_section_save(*, plan: Plan, editor) -> None:
-    """Save one section page (all its forms) and refresh the plan's figures."""
+def plan_section_save(*, plan: Plan, editor, user) -> None:
+    """Save one section page (all its forms) and refresh the plan's figures;
+    once the plan has been submitted, the history records what changed."""
+    before = plan_document(plan) if plan.current_version_id else None
     editor.save()
     plan.refresh_from_db()
     _fill_crediting_period(plan)
     plan_refresh_results(plan)
+    if before is not None:
+        record_changes(plan=plan, user=user, before=before, after=plan_document(plan))
+
+
+def record_changes(*, plan: Plan, user, before: dict, after: dict) -> None:
+    """Log every field that changed in a plan that has been submitted before."""
+    found = compare.changes(before, after)
+    if found:
+        PlanEvent.objects.create(plan=plan, user=user, kind=PlanEvent.Kind.CHANGE, changes=found)
 
 
 def _fill_crediting_period(plan: Plan) -> None:

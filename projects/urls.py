@@ -23,4 +23,6 @@ urlpatterns = [
         views.attachment_delete,
         name="attachment_delete",
     ),
+    # Review workflow (plan pages)
+    # -- reviewer dashboard and programmes: below this line --
 ]

@@ -123,7 +123,7 @@ def section(request, pk, slug):
             raise Http404
         editor = editor_class(plan, request.POST, request.FILES)
         if editor.is_valid():
-            services.plan_section_save(plan=plan, editor=editor)
+            services.plan_section_save(plan=plan, editor=editor, user=request.user)
             messages.success(request, _("已儲存「%(title)s」。") % {"title": editor.title})
             return redirect("projects:section", pk=plan.pk, slug=slug)
         messages.error(
@@ -207,7 +207,7 @@ def plan_replace(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             document = loads(form.cleaned_data["document"].read().decode("utf-8"))
-            services.plan_replace(plan=plan, document=document)
+            services.plan_replace(plan=plan, document=document, user=request.user)
         except UnicodeDecodeError:
             errors = ["$: " + _("檔案不是 UTF-8 文字。")]
         except DocumentErrors as error:

@@ -1,0 +1,91 @@
+"""Differences between two versions of a plan, section by section, field by field.
+
+Documents are flattened to `path → value` (the interchange format's paths), so
+the comparison speaks of the same fields as import errors do."""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+# Which section of the 計畫書 a document path belongs to.
+SECTIONS = [
+    ("basic", _("一、基本資料")),
+    ("activity", _("二、專案活動描述")),
+    ("applicability", _("三、減量方法應用說明")),
+    ("calculation", _("四、計算方法")),
+    ("environment", _("五、環境衝擊分析與公眾意見")),
+    ("attachments", _("附件")),
+]
+BASIC_PLAN_KEYS = {
+    "type",
+    "number",
+    "organization",
+    "title",
+    "version",
+    "prepared_on",
+    "methodology",
+    "sector",
+    "total_reduction_stated_tco2e",
+}
+
+
+def flatten(value, path: str = "") -> dict[str, object]:
+    """{"a": {"b": [1]}} → {"a.b[0]": 1}; empty containers are kept as leaves."""
+    if isinstance(value, dict) and value:
+        items = {}
+        for key, item in value.items():
+            items.update(flatten(item, f"{path}.{key}" if path else key))
+        return items
+    if isinstance(value, list) and value:
+        items = {}
+        for index, item in enumerate(value):
+            items.update(flatten(item, f"{path}[{index}]"))
+        return items
+    return {path: value}
+
+
+def section_of(path: str) -> str:
+    top = path.split(".")[0].split("[")[0]
+    if top == "plan":
+        key = path.split(".")[1].split("[")[0] if "." in path else ""
+        if key == "calculation_notes":
+            return "calculation"
+        return "basic" if key in BASIC_PLAN_KEYS else "activity"
+    return {
+        "applicability": "applicability",
+        "additionality": "applicability",
+        "calculation": "calculation",
+        "environment": "environment",
+        "consultation": "environment",
+        "attachments": "attachments",
+    }.get(top, "basic")
+
+
+def changes(before: dict, after: dict) -> list[dict]:
+    """[{"path", "before", "after"}] for every field that differs."""
+    old, new = flatten(before), flatten(after)
+    return [
+        {"path": path, "before": old.get(path), "after": new.get(path)}
+        for path in sorted(old.keys() | new.keys(), key=_path_order(old, new))
+        if old.get(path) != new.get(path)
+    ]
+
+
+def _path_order(old: dict, new: dict):
+    """Keep the document's own order: the new document's, then removed paths."""
+    order = {path: i for i, path in enumerate(list(new) + [p for p in old if p not in new])}
+    return order.__getitem__
+
+
+@dataclass
+class SectionDiff:
+    slug: str
+    title: str
+    changes: list[dict]
+
+
+def compare_documents(before: dict, after: dict) -> list[SectionDiff]:
+    by_section: dict[str, list[dict]] = {slug: [] for slug, _title in SECTIONS}
+    for change in changes(before, after):
+        by_section[section_of(change["path"])].append(change)
+    return [SectionDiff(slug, title, by_section[slug]) for slug, title in SECTIONS]

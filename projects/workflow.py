@@ -1,0 +1,273 @@
+"""The review workflow: every state change of a plan goes through here.
+
+draft → submitted → under review → changes requested → (submitted again) →
+approved or rejected; an applicant may withdraw a submitted plan before review
+starts. A transition that is not allowed raises PlanError and changes nothing.
+"""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from methodologies.engine import DocumentErrors
+from projects import notifications
+from projects.interchange import plan_document
+from projects.models import Membership, Plan, PlanEvent, PlanVersion
+from projects.services import PlanError, plan_calculate
+
+Status = Plan.Status
+APPLICANT, REVIEWER = "applicant", "reviewer"
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    sources: tuple[str, ...]
+    target: str
+    actor: str  # who may take it: APPLICANT (an editor) or REVIEWER
+    label: str
+    needs_comment: bool = False
+    style: str = "primary"
+
+
+TRANSITIONS = {
+    t.name: t
+    for t in (
+        Transition(
+            "submit",
+            (Status.DRAFT, Status.CHANGES_REQUESTED),
+            Status.SUBMITTED,
+            APPLICANT,
+            gettext_lazy("送審"),
+        ),
+        Transition(
+            "withdraw",
+            (Status.SUBMITTED,),
+            Status.DRAFT,
+            APPLICANT,
+            gettext_lazy("撤回送審"),
+            style="outline-secondary",
+        ),
+        Transition(
+            "start_review",
+            (Status.SUBMITTED,),
+            Status.UNDER_REVIEW,
+            REVIEWER,
+            gettext_lazy("開始審查"),
+        ),
+        Transition(
+            "request_changes",
+            (Status.UNDER_REVIEW,),
+            Status.CHANGES_REQUESTED,
+            REVIEWER,
+            gettext_lazy("退回修正"),
+            needs_comment=True,
+            style="warning",
+        ),
+        Transition(
+            "approve",
+            (Status.UNDER_REVIEW,),
+            Status.APPROVED,
+            REVIEWER,
+            gettext_lazy("核准"),
+            style="success",
+        ),
+        Transition(
+            "reject",
+            (Status.UNDER_REVIEW,),
+            Status.REJECTED,
+            REVIEWER,
+            gettext_lazy("駁回"),
+            needs_comment=True,
+            style="danger",
+        ),
+    )
+}
+
+
+class SubmissionIncomplete(PlanError):
+    """Submitting was refused; `problems` says what is missing, with where."""
+
+    def __init__(self, problems: list["Problem"]):
+        super().__init__(_("計畫書尚未完整，無法送審。"))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Problem:
+    section: str  # section slug
+    field: str  # the form field's HTML name, "" for the section as a whole
+    message: str
+
+
+def is_applicant_editor(user, plan: Plan) -> bool:
+    return Membership.objects.filter(
+        user=user, organisation_id=plan.organisation_id, role=Membership.Role.EDITOR
+    ).exists()
+
+
+def is_reviewer(user, plan: Plan) -> bool:
+    """A reviewer of the authority that reviews this plan."""
+    authority = plan.reviewing_authority
+    return (
+        authority is not None
+        and Membership.objects.filter(
+            user=user, organisation=authority, role=Membership.Role.REVIEWER
+        ).exists()
+    )
+
+
+def _may_act(user, plan: Plan, transition: Transition) -> bool:
+    if transition.actor == APPLICANT:
+        return is_applicant_editor(user, plan)
+    return is_reviewer(user, plan)
+
+
+def available_transitions(plan: Plan, user) -> list[Transition]:
+    return [t for t in TRANSITIONS.values() if plan.status in t.sources and _may_act(user, plan, t)]
+
+
+REQUIRED_FIELDS = [
+    ("basic", "plan-title", "title", gettext_lazy("計畫名稱")),
+    ("basic", "plan-applicant_name", "applicant_name", gettext_lazy("公司/單位名稱")),
+    ("basic", "plan-version", "version", gettext_lazy("計畫書版本")),
+    ("basic", "plan-prepared_on", "prepared_on", gettext_lazy("製作日期")),
+    ("basic", "plan-methodology", "methodology_id", gettext_lazy("減量方法")),
+    ("activity", "plan-application_kind", "application_kind", gettext_lazy("申請類別")),
+    ("activity", "plan-crediting", "crediting", gettext_lazy("計入期型態")),
+    ("activity", "plan-crediting_start", "crediting_start", gettext_lazy("專案計入期起")),
+    ("activity", "plan-crediting_end", "crediting_end", gettext_lazy("專案計入期迄")),
+    ("activity", "plan-category", "category", gettext_lazy("專案類型")),
+    ("activity", "plan-start_date", "start_date", gettext_lazy("專案起始日")),
+    ("activity", "plan-site_address", "site_address", gettext_lazy("執行地點")),
+    ("activity", "plan-measures", "measures", gettext_lazy("減量措施、設備說明")),
+    (
+        "environment",
+        "plan-environment_summary",
+        "environment_summary",
+        gettext_lazy("環境衝擊分析"),
+    ),
+]
+
+
+def submission_problems(plan: Plan) -> list[Problem]:
+    """Everything that keeps the plan from being submitted."""
+    problems = [
+        Problem(section, field, _("「%(label)s」尚未填寫。") % {"label": label})
+        for section, field, attribute, label in REQUIRED_FIELDS
+        if getattr(plan, attribute) in (None, "")
+    ]
+    if plan.type == Plan.Type.SUB_PROJECT and not plan.programme_id:
+        problems.append(Problem("activity", "", _("方案型子專案必須屬於一個方案型抵換專案。")))
+    if plan.type == Plan.Type.INDIVIDUAL and not plan.authority_id:
+        problems.append(Problem("basic", "plan-authority", _("請選擇審查機關。")))
+    if not plan.participants.exists():
+        problems.append(Problem("activity", "participants-0-name", _("請至少填寫一個參與機構。")))
+    answered = {a.condition for a in plan.applicability.exclude(answer="")}
+    for number in range(1, 6):
+        if number not in answered:
+            problems.append(
+                Problem(
+                    "applicability",
+                    f"condition-{number}-answer",
+                    _("適用條件 %(number)d 尚未勾選符合性。") % {"number": number},
+                )
+            )
+    if not plan.additionality_none and not plan.regulations.exists():
+        problems.append(
+            Problem(
+                "applicability",
+                "plan-additionality_none",
+                _("外加性分析（法規）：請勾選相關法規，或勾選「無」。"),
+            )
+        )
+    try:
+        results = plan_calculate(plan).to_json()
+    except DocumentErrors as errors:
+        problems.append(
+            Problem(
+                "calculation",
+                "",
+                _("計算方法尚未完整：%(count)d 個問題。") % {"count": len(errors.errors)},
+            )
+        )
+    else:
+        for check in results["checks"]:
+            if check["status"] == "fail":
+                problems.append(
+                    Problem(
+                        "calculation",
+                        "",
+                        _("檢核未通過：%(id)s（%(detail)s）")
+                        % {"id": check["id"], "detail": check["detail"]},
+                    )
+                )
+    return problems
+
+
+@transaction.atomic
+def plan_transition(*, plan: Plan, user, name: str, comment: str = "") -> Plan:
+    """Take one transition, all of it or nothing; raise PlanError if not allowed."""
+    transition = TRANSITIONS.get(name)
+    if transition is None:
+        raise PlanError(_("沒有這個動作。"))
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    if plan.status not in transition.sources:
+        raise PlanError(
+            _("計畫書目前為「%(status)s」，不能%(action)s。")
+            % {"status": plan.get_status_display(), "action": transition.label}
+        )
+    if not _may_act(user, plan, transition):
+        raise PlanError(_("您沒有權限%(action)s。") % {"action": transition.label})
+    comment = comment.strip()
+    if transition.needs_comment and not comment:
+        raise PlanError(_("請填寫意見，說明%(action)s的理由。") % {"action": transition.label})
+    if name == "submit":
+        problems = submission_problems(plan)
+        if problems:
+            raise SubmissionIncomplete(problems)
+        _freeze_version(plan, user)
+    from_status = plan.status
+    plan.status = transition.target
+    plan.save(update_fields=["status", "current_version", "submitted_at", "updated_at"])
+    PlanEvent.objects.create(
+        plan=plan,
+        user=user,
+        kind=PlanEvent.Kind.TRANSITION,
+        from_status=from_status,
+        to_status=plan.status,
+        message=comment,
+    )
+    if comment and transition.actor == REVIEWER:
+        plan.comments.create(
+            version=plan.current_version, section="general", author=user, text=comment
+        )
+    transaction.on_commit(
+        lambda: notifications.transition_made(
+            plan=plan, transition=transition, user=user, comment=comment
+        )
+    )
+    return plan
+
+
+def _freeze_version(plan: Plan, user) -> PlanVersion:
+    document = plan_document(plan)
+    results = plan_calculate(plan).to_json()
+    number = (plan.current_version.number if plan.current_version_id else 0) + 1
+    version = PlanVersion.objects.create(
+        plan=plan,
+        number=number,
+        document=document,
+        results=results,
+        annual_reduction_tco2e=int(results["annual_reduction_tco2e"]),
+        total_reduction_tco2e=int(results["total_reduction_tco2e"]),
+        created_by=user,
+    )
+    plan.current_version = version
+    plan.submitted_at = timezone.now()
+    plan.results = results
+    Plan.objects.filter(pk=plan.pk).update(results=results)
+    return version
