@@ -23,6 +23,7 @@ from projects.models import (
     Plan,
     PlanRefrigerant,
     Programme,
+    ReviewComment,
     SavingMeasure,
     ServiceLevelPair,
     StakeholderTier,
@@ -97,10 +98,14 @@ class PlanModelForm(forms.ModelForm):
 class PlanCreateForm(forms.ModelForm):
     class Meta:
         model = Plan
-        fields = ["organisation", "type", "programme", "title", "technology"]
+        fields = ["organisation", "type", "programme", "authority", "title", "technology"]
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["authority"].queryset = Organisation.objects.filter(
+            kind=Organisation.Kind.AUTHORITY
+        )
+        self.fields["authority"].help_text = _("計畫型專案請選擇審查機關。")
         self.fields["organisation"].queryset = Organisation.objects.filter(
             membership__user=user,
             membership__role="editor",
@@ -118,15 +123,27 @@ class PlanCreateForm(forms.ModelForm):
             self.add_error("programme", _("方案型子專案必須選擇所屬的方案型抵換專案。"))
         if cleaned.get("type") == Plan.Type.INDIVIDUAL:
             cleaned["programme"] = None
+        else:
+            cleaned["authority"] = None
         return cleaned
 
 
 class BasicForm(PlanModelForm):
     """一 基本資料"""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.type == Plan.Type.SUB_PROJECT:
+            del self.fields["authority"]  # the programme's authority reviews it
+        else:
+            self.fields["authority"].queryset = Organisation.objects.filter(
+                kind=Organisation.Kind.AUTHORITY
+            )
+
     class Meta:
         model = Plan
         fields = [
+            "authority",
             "applicant_name",
             "title",
             "number",
@@ -562,3 +579,25 @@ class ImportForm(forms.Form):
 
 class ReplaceForm(forms.Form):
     document = forms.FileField(label=_("計畫書 JSON 檔 (offset-plan/1)"))
+
+
+class CommentForm(forms.Form):
+    section = forms.ChoiceField(
+        label=_("章節"),
+        choices=ReviewComment.Section.choices,
+        initial="general",
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    field = forms.CharField(
+        label=_("欄位（選填）"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={"placeholder": _("例：線路損失率"), "class": "form-control form-control-sm"}
+        ),
+    )
+    text = forms.CharField(
+        label=_("意見"),
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control form-control-sm"}),
+    )
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)

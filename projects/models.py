@@ -699,7 +699,17 @@ class ReviewComment(models.Model):
     parent = models.ForeignKey(
         "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
     )
-    section = models.SlugField(_("章節"), max_length=20)
+
+    class Section(models.TextChoices):
+        GENERAL = "general", _("整體")
+        BASIC = "basic", _("一、基本資料")
+        ACTIVITY = "activity", _("二、專案活動描述")
+        APPLICABILITY = "applicability", _("三、減量方法應用說明")
+        CALCULATION = "calculation", _("四、計算方法")
+        ENVIRONMENT = "environment", _("五、環境衝擊分析與公眾意見")
+        ATTACHMENTS = "attachments", _("附件")
+
+    section = models.CharField(_("章節"), max_length=20, choices=Section.choices)
     field = models.CharField(_("欄位"), max_length=100, blank=True)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     text = models.TextField(_("意見"))

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from methodologies.engine import (
@@ -32,10 +33,12 @@ from projects.models import (
     PlanRefrigerant,
     Programme,
     RegulationChoice,
+    ReviewComment,
     SavingMeasure,
     ServiceLevelPair,
     StakeholderTier,
 )
+from projects.permissions import is_applicant_editor, is_reviewer
 from projects.presentation import describe_error
 
 
@@ -220,7 +223,9 @@ def plan_calculate(plan: Plan) -> Results:
     return calculate(parse_calculation_document(plan_document(plan), load_reference_data()))
 
 
-def plan_create(*, user, organisation, type, title, technology, programme=None) -> Plan:
+def plan_create(
+    *, user, organisation, type, title, technology, programme=None, authority=None
+) -> Plan:
     """A new draft plan with the defaults both reference plans share."""
     if (
         not user.is_superuser
@@ -232,6 +237,7 @@ def plan_create(*, user, organisation, type, title, technology, programme=None) 
     plan = Plan(
         organisation=organisation,
         programme=programme if type == Plan.Type.SUB_PROJECT else None,
+        authority=authority if type == Plan.Type.INDIVIDUAL else None,
         type=type,
         title=title,
         technology=technology,
@@ -254,7 +260,8 @@ def plan_create(*, user, organisation, type, title, technology, programme=None) 
 def plan_section_save(*, plan: Plan, editor, user) -> None:
     """Save one section page (all its forms) and refresh the plan's figures;
     once the plan has been submitted, the history records what changed."""
-    before = plan_document(plan) if plan.current_version_id else None
+    # The forms have already put the new values on `plan`; read the saved ones.
+    before = plan_document(Plan.objects.get(pk=plan.pk)) if plan.current_version_id else None
     editor.save()
     plan.refresh_from_db()
     _fill_crediting_period(plan)
@@ -337,3 +344,38 @@ def attachment_add(*, plan: Plan, label: str, description: str, file) -> Attachm
     attachment.full_clean()
     attachment.save()
     return attachment
+
+
+def comment_add(*, plan: Plan, user, section: str, field: str, text: str, parent=None):
+    """A reviewer's comment on a section, or a reply by either side."""
+    reviewer = is_reviewer(user, plan)
+    if parent:
+        thread = plan.comments.filter(pk=parent, parent=None).first()
+        if thread is None:
+            raise PlanError(_("找不到要回覆的意見。"))
+        if not (reviewer or is_applicant_editor(user, plan)):
+            raise PlanError(_("您沒有權限回覆意見。"))
+        section, field = thread.section, thread.field
+    elif not reviewer:
+        raise PlanError(_("只有審查者可以提出審查意見；申請者請以回覆方式說明。"))
+    comment = ReviewComment.objects.create(
+        plan=plan,
+        version=plan.current_version,
+        parent_id=parent or None,
+        section=section,
+        field=field,
+        author=user,
+        text=text.strip(),
+    )
+    PlanEvent.objects.create(
+        plan=plan, user=user, kind=PlanEvent.Kind.COMMENT, message=comment.text
+    )
+    return comment
+
+
+def comment_resolve(*, comment, user) -> None:
+    if not is_reviewer(user, comment.plan):
+        raise PlanError(_("只有審查者可以標示意見已處理。"))
+    comment.resolved_at = timezone.now()
+    comment.resolved_by = user
+    comment.save(update_fields=["resolved_at", "resolved_by"])

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from projects import views
+from projects import dashboard, views
 
 app_name = "projects"
 urlpatterns = [
@@ -24,5 +24,22 @@ urlpatterns = [
         name="attachment_delete",
     ),
     # Review workflow (plan pages)
+    path("plans/<int:pk>/transition/<slug:name>/", views.plan_transition, name="transition"),
+    path("plans/<int:pk>/comments/", views.comment_add, name="comment_add"),
+    path(
+        "plans/<int:pk>/comments/<int:comment_pk>/resolve/",
+        views.comment_resolve,
+        name="comment_resolve",
+    ),
+    path("plans/<int:pk>/history/", views.plan_history, name="history"),
+    path("plans/<int:pk>/compare/", views.plan_compare, name="compare"),
+    path(
+        "plans/<int:pk>/versions/<int:number>.json",
+        views.version_document,
+        name="version_document",
+    ),
     # -- reviewer dashboard and programmes: below this line --
+    path("review/", dashboard.review_queue, name="review_queue"),
+    path("programmes/", dashboard.programme_list, name="programme_list"),
+    path("programmes/<int:pk>/", dashboard.programme_detail, name="programme_detail"),
 ]

@@ -5,14 +5,15 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from methodologies.engine import DocumentErrors, dumps, loads
-from projects import consistency, services
-from projects.forms import AttachmentForm, ImportForm, PlanCreateForm, ReplaceForm
+from projects import compare, consistency, permissions, services, workflow
+from projects.forms import AttachmentForm, CommentForm, ImportForm, PlanCreateForm, ReplaceForm
 from projects.interchange import plan_document
-from projects.models import Attachment, Membership, Plan
+from projects.models import Attachment, Membership, Plan, PlanVersion, ReviewComment
 from projects.presentation import describe_error, display_results
 from projects.sections import EDITOR_BY_SLUG, EDITORS
 
@@ -108,8 +109,32 @@ def plan_detail(request, pk):
             "navigator": _navigator(plan),
             "can_edit": _can_edit(request.user, plan),
             "attachments": plan.attachments.all(),
+            **_review_context(request, plan),
         },
     )
+
+
+def _review_context(request, plan: Plan) -> dict:
+    """The review panel of the plan page: state, actions, comments, versions."""
+    is_reviewer = permissions.is_reviewer(request.user, plan)
+    problems = [
+        {
+            **problem,
+            "url": reverse("projects:section", args=[plan.pk, problem["section"]])
+            + (f"#id_{problem['field']}" if problem["field"] else ""),
+        }
+        for problem in request.session.get(f"problems-{plan.pk}", [])
+    ]
+    comments = plan.comments.filter(parent=None).select_related("author", "resolved_by")
+    return {
+        "transitions": workflow.available_transitions(plan, request.user),
+        "problems": problems,
+        "versions": plan.versions.select_related("created_by").order_by("-number"),
+        "comments": comments.prefetch_related("replies__author"),
+        "is_reviewer": is_reviewer,
+        "can_comment": is_reviewer or permissions.is_applicant_editor(request.user, plan),
+        "comment_form": CommentForm(),
+    }
 
 
 def section(request, pk, slug):
@@ -266,3 +291,112 @@ def attachment_delete(request, pk, attachment_pk):
         attachment.delete()
     messages.success(request, _("已刪除附件。"))
     return redirect("projects:attachments", pk=plan.pk)
+
+
+@require_POST
+def plan_transition(request, pk, name):
+    """Submit, withdraw, start review, request changes, approve or reject."""
+    plan = _visible_plan(request, pk)
+    try:
+        workflow.plan_transition(
+            plan=plan, user=request.user, name=name, comment=request.POST.get("comment", "")
+        )
+    except workflow.SubmissionIncomplete as refusal:
+        request.session[f"problems-{plan.pk}"] = [
+            {"section": p.section, "field": p.field, "message": str(p.message)}
+            for p in refusal.problems
+        ]
+        messages.error(request, str(refusal))
+    except services.PlanError as refusal:
+        messages.error(request, str(refusal))
+    else:
+        request.session.pop(f"problems-{plan.pk}", None)
+        messages.success(
+            request,
+            _("計畫書狀態已更新為「%(status)s」。")
+            % {"status": Plan.objects.get(pk=plan.pk).get_status_display()},
+        )
+    return redirect(plan)
+
+
+@require_POST
+def comment_add(request, pk):
+    """Reviewers comment on a section (and field); applicants and reviewers reply."""
+    plan = _visible_plan(request, pk)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.comment_add(plan=plan, user=request.user, **form.cleaned_data)
+        except services.PlanError as refusal:
+            messages.error(request, str(refusal))
+        else:
+            messages.success(request, _("已送出意見。"))
+    else:
+        messages.error(request, _("意見內容不可空白。"))
+    return redirect(f"{plan.get_absolute_url()}#comments")
+
+
+@require_POST
+def comment_resolve(request, pk, comment_pk):
+    plan = _visible_plan(request, pk)
+    comment = get_object_or_404(ReviewComment, plan=plan, pk=comment_pk, parent=None)
+    try:
+        services.comment_resolve(comment=comment, user=request.user)
+    except services.PlanError as refusal:
+        messages.error(request, str(refusal))
+    return redirect(f"{plan.get_absolute_url()}#comments")
+
+
+def plan_history(request, pk):
+    plan = _visible_plan(request, pk)
+    events = plan.events.select_related("user")
+    return render(request, "projects/plan_history.html", {"plan": plan, "events": events})
+
+
+def version_document(request, pk, number):
+    """A frozen version as the JSON document that was submitted."""
+    plan = _visible_plan(request, pk)
+    version = get_object_or_404(PlanVersion, plan=plan, number=number)
+    response = HttpResponse(dumps(version.document), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="plan-{plan.pk}-v{number}.json"'
+    return response
+
+
+def plan_compare(request, pk):
+    """What changed between two versions (or a version and the current draft)."""
+    plan = _visible_plan(request, pk)
+    versions = list(plan.versions.order_by("number"))
+    if not versions:
+        raise Http404
+    numbers = [v.number for v in versions]
+
+    def pick(name, default):
+        value = request.GET.get(name, str(default))
+        if value == "draft":
+            return "draft"
+        try:
+            number = int(value)
+        except ValueError as error:
+            raise Http404 from error
+        if number not in numbers:
+            raise Http404
+        return number
+
+    a = pick("a", numbers[-2] if len(numbers) > 1 else numbers[-1])
+    b = pick("b", numbers[-1] if len(numbers) > 1 else "draft")
+    by_number = {v.number: v for v in versions}
+
+    def document(choice):
+        return plan_document(plan) if choice == "draft" else by_number[choice].document
+
+    return render(
+        request,
+        "projects/plan_compare.html",
+        {
+            "plan": plan,
+            "versions": versions,
+            "a": a,
+            "b": b,
+            "sections": compare.compare_documents(document(a), document(b)),
+        },
+    )

@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy
 from methodologies.engine import DocumentErrors
 from projects import notifications
 from projects.interchange import plan_document
-from projects.models import Membership, Plan, PlanEvent, PlanVersion
+from projects.models import Plan, PlanEvent, PlanVersion
+from projects.permissions import is_applicant_editor, is_reviewer
 from projects.services import PlanError, plan_calculate
 
 Status = Plan.Status
@@ -101,23 +102,6 @@ class Problem:
     section: str  # section slug
     field: str  # the form field's HTML name, "" for the section as a whole
     message: str
-
-
-def is_applicant_editor(user, plan: Plan) -> bool:
-    return Membership.objects.filter(
-        user=user, organisation_id=plan.organisation_id, role=Membership.Role.EDITOR
-    ).exists()
-
-
-def is_reviewer(user, plan: Plan) -> bool:
-    """A reviewer of the authority that reviews this plan."""
-    authority = plan.reviewing_authority
-    return (
-        authority is not None
-        and Membership.objects.filter(
-            user=user, organisation=authority, role=Membership.Role.REVIEWER
-        ).exists()
-    )
 
 
 def _may_act(user, plan: Plan, transition: Transition) -> bool:

@@ -28,3 +28,9 @@ def demo_document():
         return json.loads((DEMO / name).read_text(encoding="utf-8"))
 
     return load
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Hashing passwords for real takes a noticeable time per user."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
