@@ -1,0 +1,176 @@
+"""Time the reviewer's queue page with many submitted plans.
+
+    .venv/bin/python scripts/benchmark_dashboard.py [--plans 10000] [--runs 20]
+
+Builds a fresh database (SQLite at /tmp/offset-bench.sqlite3, deleted first,
+unless DATABASE_URL names another one, whose tables must be empty), creates one
+authority with a reviewer, one programme and N submitted plans with frozen
+versions, then requests the queue through django.test.Client: once to warm up,
+then `--runs` times each for page 1, a filtered page and the last page. Prints
+the median time and the number of SQL queries of each.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE = Path("/tmp/offset-bench.sqlite3")
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--plans", type=int, default=10_000, help="plans to create")
+    parser.add_argument("--runs", type=int, default=20, help="timed requests per page")
+    return parser.parse_args()
+
+
+def set_up_django() -> None:
+    """Point Django at a database of its own: /tmp/offset-bench.sqlite3 by
+    default, or, when DATABASE_URL is set, a fresh test database next to the
+    one it names (never that database itself)."""
+    own_database = "DATABASE_URL" not in os.environ
+    if own_database:
+        DEFAULT_DATABASE.unlink(missing_ok=True)
+        os.environ["DATABASE_URL"] = f"sqlite:///{DEFAULT_DATABASE}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    sys.path.insert(0, str(BASE_DIR))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    if own_database:
+        call_command("migrate", verbosity=0)
+    else:
+        sqlite = connection.vendor == "sqlite"
+        connection.settings_dict["TEST"] = {
+            "NAME": "/tmp/offset-bench-test.sqlite3" if sqlite else "offset_bench"
+        }
+        connection.creation.create_test_db(verbosity=0, autoclobber=True)
+
+
+def create_data(count: int):
+    """An authority with a reviewer, a programme, and `count` submitted plans
+    from 50 applicant organisations: half sub-projects, half individual plans,
+    across every non-draft status and technology. Returns the reviewer and the
+    programme."""
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+    from django.utils import timezone
+
+    from projects.models import Membership, Organisation, Plan, PlanVersion, Programme
+
+    statuses = [value for value, _label in Plan.Status.choices if value != Plan.Status.DRAFT]
+    technologies = [value for value, _label in Plan.Technology.choices]
+    with transaction.atomic():
+        reviewer = get_user_model().objects.create_user("bench-reviewer")
+        authority = Organisation.objects.create(
+            name="臺南市政府環境保護局", kind=Organisation.Kind.AUTHORITY, city="臺南市"
+        )
+        Membership.objects.create(
+            user=reviewer, organisation=authority, role=Membership.Role.REVIEWER
+        )
+        programme = Programme.objects.create(
+            authority=authority, title="臺南市設備汰舊換新計畫", version="2.2", city="臺南市"
+        )
+        applicants = Organisation.objects.bulk_create(
+            Organisation(name=f"申請單位 {number:02d}") for number in range(50)
+        )
+        start = timezone.now() - timedelta(days=365)
+        plans = Plan.objects.bulk_create(
+            (
+                Plan(
+                    organisation=applicants[index % len(applicants)],
+                    programme=programme if index % 2 else None,
+                    authority=None if index % 2 else authority,
+                    type=Plan.Type.SUB_PROJECT if index % 2 else Plan.Type.INDIVIDUAL,
+                    title=f"高效率設備汰換 {index:05d}",
+                    status=statuses[index % len(statuses)],
+                    technology=technologies[index % len(technologies)],
+                    submitted_at=start + timedelta(minutes=index),
+                )
+                for index in range(count)
+            ),
+            batch_size=1000,
+        )
+        # A frozen version is written once; bulk_create inserts without save().
+        versions = PlanVersion.objects.bulk_create(
+            (
+                PlanVersion(
+                    plan=plan,
+                    number=1,
+                    document={"format": "offset-plan/1", "plan": {"title": plan.title}},
+                    results={"annual_reduction_tco2e": "461", "total_reduction_tco2e": "4610"},
+                    annual_reduction_tco2e=461,
+                    total_reduction_tco2e=4610,
+                    created_by=reviewer,
+                )
+                for plan in plans
+            ),
+            batch_size=1000,
+        )
+        for plan, version in zip(plans, versions, strict=True):
+            plan.current_version = version
+        Plan.objects.bulk_update(plans, ["current_version"], batch_size=1000)
+    return reviewer, programme
+
+
+def measure(client, url: str, runs: int) -> tuple[float, int, int]:
+    """Median milliseconds over `runs` GETs (after one warm-up), and the
+    number of queries and of plan rows of one request."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    timings = []
+    for _run in range(runs):
+        began = time.perf_counter()
+        response = client.get(url)
+        timings.append((time.perf_counter() - began) * 1000)
+        assert response.status_code == 200, response.status_code
+    rows = response.content.decode().count('href="/plans/')
+    return statistics.median(timings), len(queries), rows
+
+
+def main() -> None:
+    args = parse_args()
+    set_up_django()
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.urls import reverse
+
+    from projects.models import Plan
+
+    began = time.perf_counter()
+    reviewer, programme = create_data(args.plans)
+    setup_seconds = time.perf_counter() - began
+
+    client = Client()
+    client.force_login(reviewer)
+    queue = reverse("projects:review_queue")
+    last_page = -(-Plan.objects.exclude(status=Plan.Status.DRAFT).count() // 50)
+    pages = [
+        ("page 1", queue),
+        ("filtered", f"{queue}?status=under_review&programme={programme.pk}&technology=lighting"),
+        (f"page {last_page}", f"{queue}?page={last_page}"),
+    ]
+
+    print(f"database: {connection.vendor} {settings.DATABASES['default']['NAME']}")
+    print(f"plans:    {Plan.objects.count():,} (created in {setup_seconds:.1f} s)")
+    print(f"{'page':<12} {'median ms':>10} {'queries':>8} {'rows':>5}")
+    for label, url in pages:
+        median, queries, rows = measure(client, url, args.runs)
+        print(f"{label:<12} {median:>10.1f} {queries:>8} {rows:>5}")
+
+
+if __name__ == "__main__":
+    main()
