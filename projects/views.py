@@ -2,6 +2,7 @@
 the forms, call a service and render; they never compute figures."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -39,16 +40,19 @@ def _can_edit(user, plan: Plan) -> bool:
     return Plan.objects.editable_by(user).filter(pk=plan.pk).exists()
 
 
+def _is_editor_anywhere(user) -> bool:
+    return Membership.objects.filter(user=user, role=Membership.Role.EDITOR).exists()
+
+
 def plan_list(request):
     plans = Plan.objects.visible_to(request.user).select_related("organisation", "programme")
-    can_create = (
-        request.user.is_superuser
-        or Membership.objects.filter(user=request.user, role=Membership.Role.EDITOR).exists()
-    )
+    can_create = _is_editor_anywhere(request.user)
     return render(request, "projects/plan_list.html", {"plans": plans, "can_create": can_create})
 
 
 def plan_create(request):
+    if not _is_editor_anywhere(request.user):
+        raise PermissionDenied
     form = PlanCreateForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         plan = services.plan_create(user=request.user, **form.cleaned_data)
@@ -206,6 +210,8 @@ def plan_export(request, pk):
 
 
 def plan_import(request):
+    if not _is_editor_anywhere(request.user):
+        raise PermissionDenied
     form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
     errors = []
     if request.method == "POST" and form.is_valid():
