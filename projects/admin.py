@@ -8,6 +8,8 @@ from projects.models import (
     Organisation,
     Participant,
     Plan,
+    PlanEvent,
+    PlanVersion,
     Programme,
 )
 
@@ -60,3 +62,44 @@ class EquipmentGroupAdmin(admin.ModelAdmin):
     list_display = ["name", "plan", "side", "shape", "count"]
     list_filter = ["side", "shape"]
     inlines = [GroupPeriodInline]
+
+
+@admin.register(PlanVersion)
+class PlanVersionAdmin(admin.ModelAdmin):
+    """Frozen versions are a record: administrators may look, never change."""
+
+    list_display = ["plan", "number", "created_by", "created_at", "total_reduction_tco2e"]
+    readonly_fields = [
+        "plan",
+        "number",
+        "document",
+        "results",
+        "annual_reduction_tco2e",
+        "total_reduction_tco2e",
+        "created_by",
+        "created_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PlanEvent)
+class PlanEventAdmin(admin.ModelAdmin):
+    list_display = ["plan", "created_at", "user", "kind", "from_status", "to_status"]
+    list_filter = ["kind"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -20,6 +20,7 @@ USERS = [
     ("carrefour", "家福 申請者", "家福股份有限公司", Membership.Role.EDITOR),
     ("viewer", "崑山科大 唯讀", "財團法人崑山科技大學", Membership.Role.VIEWER),
     ("reviewer", "臺南市環保局 審查者", "臺南市政府環境保護局", Membership.Role.REVIEWER),
+    ("hsinchu", "新竹縣環保局 審查者", "新竹縣政府環境保護局", Membership.Role.REVIEWER),
     ("admin", "系統管理者", None, None),
 ]
 
@@ -38,6 +39,12 @@ class Command(BaseCommand):
         Organisation.objects.filter(name="臺南市政府環境保護局").update(
             kind=Organisation.Kind.AUTHORITY, city="臺南市"
         )
+        # The chiller plan (新竹縣竹北市) is an individual plan reviewed by its county.
+        hsinchu, created = Organisation.objects.get_or_create(
+            name="新竹縣政府環境保護局",
+            defaults={"kind": Organisation.Kind.AUTHORITY, "city": "新竹縣"},
+        )
+        Plan.objects.filter(type=Plan.Type.INDIVIDUAL, authority=None).update(authority=hsinchu)
         User = get_user_model()
         self.stdout.write(f"Demo users (password for all: {DEMO_PASSWORD}):")
         for username, full_name, organisation_name, role in USERS:
