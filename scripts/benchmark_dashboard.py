@@ -2,12 +2,12 @@
 
     .venv/bin/python scripts/benchmark_dashboard.py [--plans 10000] [--runs 20]
 
-Builds a fresh database (SQLite at /tmp/offset-bench.sqlite3, deleted first,
-unless DATABASE_URL names another one, whose tables must be empty), creates one
-authority with a reviewer, one programme and N submitted plans with frozen
-versions, then requests the queue through django.test.Client: once to warm up,
-then `--runs` times each for page 1, a filtered page and the last page. Prints
-the median time and the number of SQL queries of each.
+Builds a fresh database (SQLite at /tmp/offset-bench.sqlite3, deleted first;
+with DATABASE_URL set, a throw-away test database on that server instead),
+creates one authority with a reviewer, one programme and N submitted plans with
+frozen versions, then requests the queue through django.test.Client: once to
+warm up, then `--runs` times each for page 1, a filtered page and the last
+page. Prints the median time, the number of SQL queries and the rows shown.
 """
 
 import argparse
@@ -29,10 +29,11 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def set_up_django() -> None:
+def set_up_django() -> str | None:
     """Point Django at a database of its own: /tmp/offset-bench.sqlite3 by
     default, or, when DATABASE_URL is set, a fresh test database next to the
-    one it names (never that database itself)."""
+    one it names (never that database itself), dropped at the end: then the
+    name to restore is returned."""
     own_database = "DATABASE_URL" not in os.environ
     if own_database:
         DEFAULT_DATABASE.unlink(missing_ok=True)
@@ -47,12 +48,14 @@ def set_up_django() -> None:
 
     if own_database:
         call_command("migrate", verbosity=0)
-    else:
-        sqlite = connection.vendor == "sqlite"
-        connection.settings_dict["TEST"] = {
-            "NAME": "/tmp/offset-bench-test.sqlite3" if sqlite else "offset_bench"
-        }
-        connection.creation.create_test_db(verbosity=0, autoclobber=True)
+        return None
+    old_name = connection.settings_dict["NAME"]
+    sqlite = connection.vendor == "sqlite"
+    connection.settings_dict["TEST"]["NAME"] = (
+        "/tmp/offset-bench-test.sqlite3" if sqlite else "offset_bench"
+    )
+    connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    return old_name
 
 
 def create_data(count: int):
@@ -127,9 +130,12 @@ def measure(client, url: str, runs: int) -> tuple[float, int, int]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    with CaptureQueriesContext(connection) as queries:
+    with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
     assert response.status_code == 200, response.status_code
+    # Read now: the captured list is a view of the connection's log, which the
+    # requests below reset.
+    queries = len(captured)
     timings = []
     for _run in range(runs):
         began = time.perf_counter()
@@ -137,12 +143,12 @@ def measure(client, url: str, runs: int) -> tuple[float, int, int]:
         timings.append((time.perf_counter() - began) * 1000)
         assert response.status_code == 200, response.status_code
     rows = response.content.decode().count('href="/plans/')
-    return statistics.median(timings), len(queries), rows
+    return statistics.median(timings), queries, rows
 
 
 def main() -> None:
     args = parse_args()
-    set_up_django()
+    old_name = set_up_django()
     from django.conf import settings
     from django.db import connection
     from django.test import Client
@@ -170,6 +176,8 @@ def main() -> None:
     for label, url in pages:
         median, queries, rows = measure(client, url, args.runs)
         print(f"{label:<12} {median:>10.1f} {queries:>8} {rows:>5}")
+    if old_name is not None:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

@@ -334,6 +334,14 @@ def test_a_reviewer_of_another_authority_sees_no_sub_projects(client, programme,
     assert response.context["reviews_it"] is False
 
 
+@pytest.mark.parametrize("name", ["projects:programme_list", "projects:programme_detail"])
+def test_anonymous_visitors_are_asked_to_sign_in_for_programmes(client, programme, name):
+    args = [programme.pk] if name.endswith("detail") else []
+    response = client.get(reverse(name, args=args))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
 def test_an_unknown_programme_is_404(reviewer):
     assert reviewer.get(reverse("projects:programme_detail", args=[999999])).status_code == 404
 
