@@ -1,0 +1,70 @@
+"""PDF downloads and programme exports."""
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from methodologies.engine import DocumentErrors
+from projects.models import Plan, PlanVersion, Programme
+from reports import services
+from reports.models import ProgrammeExport
+
+
+def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+def draft_pdf(request, pk):
+    """The current draft as the official layout, marked 草稿 on every page."""
+    plan = get_object_or_404(Plan.objects.visible_to(request.user), pk=pk)
+    try:
+        pdf = services.draft_pdf(plan)
+    except DocumentErrors:
+        messages.error(request, _("計算方法尚未完整，無法產生 PDF。"))
+        return redirect(plan)
+    return _pdf_response(pdf, f"plan-{plan.pk}-draft.pdf")
+
+
+def version_pdf(request, pk, number):
+    plan = get_object_or_404(Plan.objects.visible_to(request.user), pk=pk)
+    version = get_object_or_404(PlanVersion, plan=plan, number=number)
+    return _pdf_response(services.version_pdf(version), f"plan-{plan.pk}-v{number}.pdf")
+
+
+def _administrator(request):
+    if not request.user.is_superuser:
+        raise Http404
+
+
+def programme_exports(request, pk):
+    """Administrators export every approved sub-project of a programme as one ZIP."""
+    _administrator(request)
+    programme = get_object_or_404(Programme, pk=pk)
+    if request.method == "POST":
+        services.programme_export_start(programme=programme, user=request.user)
+        messages.success(request, _("已開始產製，可繼續使用其他頁面，完成後於此下載。"))
+        return redirect("reports:programme_exports", pk=programme.pk)
+    exports = programme.exports.select_related("requested_by")[:20]
+    template = "reports/programme_exports.html"
+    if request.htmx:
+        template += "#export-list"
+    return render(
+        request,
+        template,
+        {
+            "programme": programme,
+            "exports": exports,
+            "approved": services.approved_versions(programme).count(),
+        },
+    )
+
+
+def export_download(request, pk):
+    _administrator(request)
+    export = get_object_or_404(ProgrammeExport, pk=pk, status=ProgrammeExport.Status.DONE)
+    return FileResponse(
+        export.file.open("rb"), as_attachment=True, filename=export.file.name.split("/")[-1]
+    )
