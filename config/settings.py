@@ -93,8 +93,12 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, for the test database: the browser tests' live server
     # answers concurrent requests, and only a file database waits for a lock.
-    # Wait for a lock rather than fail when requests overlap (the default is 5 s).
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Overlapping requests (a live preview and a save) wait for the write lock:
+    # IMMEDIATE takes it when a transaction starts, so two readers never deadlock
+    # upgrading to writers, and the timeout is how long to wait (default 5 s).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+    )
     (BASE_DIR / "var").mkdir(exist_ok=True)
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test-db.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -1,7 +1,11 @@
+import importlib
 import json
 from pathlib import Path
 
 import pytest
+from django.apps import apps as django_apps
+
+from methodologies.models import EmissionFactor
 
 DATA = Path(__file__).parent / "data"
 DEMO = Path(__file__).resolve().parent.parent / "projects" / "demo"
@@ -34,3 +38,11 @@ def demo_document():
 def fast_password_hashing(settings):
     """Hashing passwords for real takes a noticeable time per user."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    """Transactional tests flush the database; put the seeded reference data back."""
+    if not EmissionFactor.objects.exists():
+        seed = importlib.import_module("methodologies.migrations.0002_seed_reference_data")
+        seed.seed(django_apps, None)

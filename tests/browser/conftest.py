@@ -1,13 +1,9 @@
 """Playwright driving Debian's Chromium against pytest-django's live server."""
 
-import importlib
 import os
 from pathlib import Path
 
 import pytest
-from django.apps import apps as django_apps
-
-from methodologies.models import EmissionFactor
 
 # The live server and Playwright's sync API share the test thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -34,14 +30,6 @@ def browser():
         )
         yield browser
         browser.close()
-
-
-@pytest.fixture
-def reference_data(transactional_db):
-    """Transactional tests flush the database; put the seeded reference data back."""
-    if not EmissionFactor.objects.exists():
-        seed = importlib.import_module("methodologies.migrations.0002_seed_reference_data")
-        seed.seed(django_apps, None)
 
 
 @pytest.fixture

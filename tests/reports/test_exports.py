@@ -1,0 +1,144 @@
+"""Whole programmes exported as one ZIP in the background."""
+
+import io
+import socket
+import time
+import zipfile
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import reverse
+
+from config.celery import app as celery_app
+from projects.models import Organisation, Plan, PlanVersion, Programme
+from projects.services import plan_import
+from reports.models import ProgrammeExport, VersionPdf
+from reports.rendering import render_plan_pdf
+from tests.projects.factories import OrganisationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+REDIS = ("127.0.0.1", 6379)
+
+
+def redis_runs() -> bool:
+    try:
+        socket.create_connection(REDIS, timeout=0.5).close()
+    except OSError:
+        return False
+    return True
+
+
+@pytest.fixture
+def programme_of_50(reference_data, demo_document, settings, tmp_path):
+    """50 approved sub-projects; 48 already have their stored PDF, 2 render."""
+    settings.MEDIA_ROOT = tmp_path
+    document = demo_document("lighting-subproject.json")
+    first = plan_import(document=document)
+    programme = first.programme
+    submitter = UserFactory()
+    results = first.results
+    pdf = render_plan_pdf(document=document, results=results, draft=False)
+    organisation = OrganisationFactory()
+    plans = Plan.objects.bulk_create(
+        Plan(
+            organisation=organisation,
+            programme=programme,
+            type=Plan.Type.SUB_PROJECT,
+            title=f"子專案 {i}",
+            number=f"B-0000271-{i:03d}",
+            status=Plan.Status.APPROVED,
+        )
+        for i in range(50)
+    )
+    versions = PlanVersion.objects.bulk_create(
+        PlanVersion(
+            plan=plan,
+            number=1,
+            document=document,
+            results=results,
+            annual_reduction_tco2e=4,
+            total_reduction_tco2e=40,
+            created_by=submitter,
+        )
+        for plan in plans
+    )
+    for plan, version in zip(plans, versions, strict=True):
+        plan.current_version = version
+    Plan.objects.bulk_update(plans, ["current_version"])
+    for version in versions[2:]:
+        VersionPdf.objects.create(version=version, file=ContentFile(pdf, name="plan.pdf"))
+    return programme
+
+
+def wait_for(export_id, client, timeout=120):
+    """Poll as the page does, checking the site answers meanwhile."""
+    url = reverse(
+        "reports:programme_exports", args=[ProgrammeExport.objects.get(pk=export_id).programme_id]
+    )
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert client.get(reverse("projects:plan_list")).status_code == 200
+        assert client.get(url, HTTP_HX_REQUEST="true").status_code == 200
+        export = ProgrammeExport.objects.get(pk=export_id)
+        if export.status in (ProgrammeExport.Status.DONE, ProgrammeExport.Status.FAILED):
+            return export
+        time.sleep(0.2)
+    raise AssertionError("the export did not finish in time")
+
+
+def start_export(client, programme):
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    client.force_login(admin)
+    response = client.post(reverse("reports:programme_exports", args=[programme.pk]))
+    assert response.status_code == 302
+    return ProgrammeExport.objects.get()
+
+
+def assert_zip_of_50(export):
+    assert export.status == ProgrammeExport.Status.DONE, export.error
+    assert (export.done, export.total) == (50, 50)
+    with export.file.open("rb") as handle:
+        archive = zipfile.ZipFile(io.BytesIO(handle.read()))
+    names = archive.namelist()
+    assert len(names) == 50
+    assert names[0] == "B-0000271-000-v1.pdf"
+    assert all(archive.read(name).startswith(b"%PDF") for name in names)
+    # The two that had none now keep their rendered PDF.
+    assert VersionPdf.objects.count() == 50
+
+
+def test_a_programme_zip_is_produced_in_a_background_thread(client, programme_of_50, settings):
+    settings.CELERY_BROKER_URL = ""
+    export = start_export(client, programme_of_50)
+    assert_zip_of_50(wait_for(export.pk, client))
+    download = client.get(reverse("reports:export_download", args=[export.pk]))
+    assert download["Content-Type"] == "application/zip"
+    download.close()
+
+
+@pytest.mark.skipif(not redis_runs(), reason="no Redis on 127.0.0.1:6379")
+def test_a_programme_zip_is_produced_by_a_celery_worker_over_redis(
+    client, programme_of_50, settings
+):
+    from celery.contrib.testing.worker import start_worker
+
+    broker = "redis://127.0.0.1:6379/15"
+    settings.CELERY_BROKER_URL = broker
+    celery_app.conf.broker_url = broker
+    try:
+        with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+            export = start_export(client, programme_of_50)
+            assert_zip_of_50(wait_for(export.pk, client))
+    finally:
+        celery_app.conf.broker_url = None
+
+
+@pytest.mark.parametrize("who", ["anonymous", "reviewer", "applicant"])
+def test_only_administrators_export_programmes(client, who, reference_data):
+    authority = Organisation.objects.create(name="機關", kind=Organisation.Kind.AUTHORITY)
+    programme = Programme.objects.create(authority=authority, title="方案", version="1")
+    if who != "anonymous":
+        client.force_login(UserFactory())
+    response = client.post(reverse("reports:programme_exports", args=[programme.pk]))
+    assert response.status_code in (302, 404)
+    assert not ProgrammeExport.objects.exists()
