@@ -7,7 +7,7 @@ import zipfile
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import close_old_connections, transaction
+from django.db import connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -66,7 +66,7 @@ def _run_in_thread(export_id: int) -> None:
     try:
         programme_export_run(export_id)
     finally:
-        close_old_connections()
+        connections.close_all()  # this thread's own database connections
 
 
 def approved_versions(programme: Programme):
