@@ -23,6 +23,8 @@ from projects.models import (
     Plan,
     PlanRefrigerant,
     Programme,
+    Question,
+    QuestionOption,
     ReviewComment,
     SavingMeasure,
     ServiceLevelPair,
@@ -529,9 +531,40 @@ class EnvironmentForm(PlanModelForm):
         ]
 
 
+class TierForm(RowForm):
+    def clean_survey_month(self):
+        month = self.cleaned_data.get("survey_month", "").strip()
+        if month:
+            try:
+                year, number = month.replace("/", "-").replace(".", "-").split("-")
+                year, number = int(year), int(number)
+            except ValueError as error:
+                raise ValidationError(_("調查時間請填年-月，例如 2020-11 或 109-11。")) from error
+            if year < 1911:
+                year += 1911  # typed in the ROC calendar
+            if not 1 <= number <= 12:
+                raise ValidationError(_("調查時間請填年-月，例如 2020-11 或 109-11。"))
+            month = f"{year:04d}-{number:02d}"
+        return month
+
+    def clean(self):
+        cleaned = super().clean()
+        sent, paper = cleaned.get("copies_sent"), cleaned.get("copies_returned")
+        online = self.instance.responses.count() if self.instance.pk else 0
+        # Paper alone over the copies sent is the model's own check.
+        if sent is not None and (paper or 0) <= sent < (paper or 0) + online:
+            self.add_error(
+                "copies_returned",
+                _("回收份數（紙本 %(paper)d、線上 %(online)d）不可多於發送的 %(sent)d 份。")
+                % {"paper": paper or 0, "online": online, "sent": sent},
+            )
+        return cleaned
+
+
 StakeholderTierFormSet = row_formset(
     StakeholderTier,
     ["name", "definition", "targets", "survey_month", "copies_sent", "copies_returned"],
+    form=TierForm,
 )
 
 ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
@@ -601,3 +634,188 @@ class CommentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "class": "form-control form-control-sm"}),
     )
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class QuestionForm(RowForm):
+    """A question; a multi-choice question's options are typed one per line."""
+
+    options_text = forms.CharField(
+        label=_("選項（每行一個）"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    class Meta:
+        model = Question
+        fields = ["order", "kind", "text", "summary_lead"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["order"].label = _("順序")
+        self.fields["text"].widget.attrs["rows"] = "2"
+        if self.instance.pk:
+            self.fields["options_text"].initial = "\n".join(
+                option.text for option in self.instance.options.all()
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        options = [
+            line.strip() for line in cleaned.get("options_text", "").splitlines() if line.strip()
+        ]
+        if cleaned.get("kind") == Question.Kind.MULTI and len(options) < 2:
+            self.add_error("options_text", _("複選題至少需要兩個選項。"))
+        cleaned["options"] = options if cleaned.get("kind") == Question.Kind.MULTI else []
+        return cleaned
+
+    def save(self, commit=True):
+        question = super().save(commit)
+        if commit:
+            save_options(question, self.cleaned_data["options"])
+        return question
+
+
+def save_options(question, texts: list[str]) -> None:
+    """Keep options (and their answers) where they stand; rename, add or drop the rest."""
+    existing = list(question.options.all())
+    for order, text in enumerate(texts):
+        if order < len(existing):
+            option = existing[order]
+            if (option.text, option.order) != (text, order):
+                option.text, option.order = text, order
+                option.save(update_fields=["text", "order"])
+        else:
+            QuestionOption.objects.create(question=question, order=order, text=text)
+    for option in existing[len(texts) :]:
+        option.delete()
+
+
+class QuestionRowFormSet(RowFormSet):
+    """Rows keep the order the applicant typed in the 順序 column."""
+
+    def save(self, commit=True):
+        return forms.BaseInlineFormSet.save(self, commit)
+
+
+QuestionFormSet = forms.inlineformset_factory(
+    Plan,
+    Question,
+    form=QuestionForm,
+    formset=QuestionRowFormSet,
+    fields=QuestionForm.Meta.fields,
+    extra=1,
+    can_delete=True,
+)
+
+
+class TallyForm(forms.Form):
+    """Paper tallies for every tier and question: 是/否 counts, or per-option counts."""
+
+    def __init__(self, *args, tiers, questions, tallies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tiers, self.questions = tiers, questions
+        for tier in tiers:
+            for question in questions:
+                if question.kind == Question.Kind.MULTI:
+                    for option in question.options.all():
+                        tally = tallies.get((tier.pk, question.pk, option.pk))
+                        self.fields[self.option_name(tier, option)] = self._count(
+                            tally.count if tally else None, f"{tier.name} {option.text}"
+                        )
+                else:
+                    tally = tallies.get((tier.pk, question.pk, None))
+                    for answer in ("yes", "no"):
+                        self.fields[self.yes_no_name(tier, question, answer)] = self._count(
+                            getattr(tally, answer) if tally else None,
+                            f"{tier.name} {_('是') if answer == 'yes' else _('否')}",
+                        )
+
+    @staticmethod
+    def _count(initial, label):
+        return forms.IntegerField(
+            min_value=0,
+            required=False,
+            initial=initial,
+            label=label,
+            widget=forms.NumberInput(attrs={"class": "form-control form-control-sm tally"}),
+        )
+
+    @staticmethod
+    def option_name(tier, option) -> str:
+        return f"t{tier.pk}-o{option.pk}"
+
+    @staticmethod
+    def yes_no_name(tier, question, answer) -> str:
+        return f"t{tier.pk}-q{question.pk}-{answer}"
+
+    def clean(self):
+        cleaned = super().clean()
+        for tier in self.tiers:
+            returned = tier.copies_returned or 0
+            for question in self.questions:
+                if question.kind == Question.Kind.MULTI:
+                    for option in question.options.all():
+                        name = self.option_name(tier, option)
+                        if (cleaned.get(name) or 0) > returned:
+                            self.add_error(
+                                name,
+                                _(
+                                    "%(tier)s勾選「%(option)s」的份數不可多於紙本回收的 %(returned)d 份。"
+                                )
+                                % {"tier": tier.name, "option": option.text, "returned": returned},
+                            )
+                else:
+                    yes = cleaned.get(self.yes_no_name(tier, question, "yes")) or 0
+                    no = cleaned.get(self.yes_no_name(tier, question, "no")) or 0
+                    if yes + no > returned:
+                        self.add_error(
+                            self.yes_no_name(tier, question, "yes"),
+                            _(
+                                "%(tier)s此題的回答（是 %(yes)d、否 %(no)d）不可多於紙本回收的 %(returned)d 份。"
+                            )
+                            % {"tier": tier.name, "yes": yes, "no": no, "returned": returned},
+                        )
+        return cleaned
+
+    def rows(self):
+        """For the template: per question, per tier, the bound fields."""
+        table = []
+        for question in self.questions:
+            cells = []
+            for tier in self.tiers:
+                if question.kind == Question.Kind.MULTI:
+                    fields = [self[self.option_name(tier, o)] for o in question.options.all()]
+                else:
+                    fields = [self[self.yes_no_name(tier, question, a)] for a in ("yes", "no")]
+                cells.append((tier, fields))
+            table.append((question, cells))
+        return table
+
+
+class SurveyAnswerForm(forms.Form):
+    """The public questionnaire, one field per question."""
+
+    def __init__(self, *args, questions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = questions
+        for number, question in enumerate(questions, start=1):
+            label = f"{number}. {question.text}"
+            name = f"q{question.pk}"
+            if question.kind == Question.Kind.MULTI:
+                self.fields[name] = forms.ModelMultipleChoiceField(
+                    queryset=question.options.all(),
+                    widget=forms.CheckboxSelectMultiple,
+                    required=False,
+                    label=label,
+                )
+            elif question.kind == Question.Kind.YES_NO:
+                self.fields[name] = forms.ChoiceField(
+                    choices=[("yes", _("是")), ("no", _("否"))],
+                    widget=forms.RadioSelect,
+                    label=label,
+                    error_messages={"required": _("請選擇「是」或「否」。")},
+                )
+            else:
+                self.fields[name] = forms.CharField(
+                    required=False, widget=forms.Textarea(attrs={"rows": 3}), label=label
+                )

@@ -28,8 +28,10 @@ from projects.models import (
     ParameterNote,
     Participant,
     Plan,
+    Question,
     Side,
 )
+from projects.survey import survey_data
 
 FORMAT = "offset-plan/1"
 TOP_LEVEL_KEYS = (
@@ -119,6 +121,7 @@ class PlanDocument:
     saving_measures: list[dict] = field(default_factory=list)
     parameter_notes: list[dict] = field(default_factory=list)
     tiers: list[dict] = field(default_factory=list)
+    questions: list[dict] = field(default_factory=list)
     attachments: list[dict] = field(default_factory=list)
 
 
@@ -504,25 +507,52 @@ class _ProductReader:
 
     def read_consultation(self, value, parsed: PlanDocument) -> None:
         r, path, fields = self.r, "consultation", parsed.plan_fields
-        data = r.obj(value, path, optional=("identification", "collection", "summary", "tiers"))
+        data = r.obj(
+            value,
+            path,
+            optional=("identification", "collection", "summary", "tiers", "questions"),
+        )
         if data is None:
             return
         for key in ("identification", "collection", "summary"):
             fields[f"consultation_{key}"] = r.string(data, key, path) or ""
+        for i, item, item_path in self.rows(data, "questions", path):
+            row = r.obj(
+                item, item_path, required=("kind", "text"), optional=("summary_lead", "options")
+            )
+            if row is None:
+                continue
+            kind = r.string(row, "kind", item_path, required=True, choices=_choices(Question.Kind))
+            options = []
+            for _j, option, option_path in self.rows(row, "options", item_path):
+                if isinstance(option, str) and option.strip():
+                    options.append(option)
+                else:
+                    r.error(option_path, "must be a non-empty string")
+            if kind == Question.Kind.MULTI and len(options) < 2:
+                r.error(key_path(item_path, "options"), "a multi-choice question needs 2 options")
+            elif kind and kind != Question.Kind.MULTI and options:
+                r.error(key_path(item_path, "options"), "only multi-choice questions have options")
+            parsed.questions.append(
+                {
+                    "order": i,
+                    "kind": kind,
+                    "text": r.string(row, "text", item_path, required=True),
+                    "summary_lead": r.string(row, "summary_lead", item_path) or "",
+                    "options": options,
+                }
+            )
         for i, item, item_path in self.rows(data, "tiers", path):
             row = r.obj(
                 item,
                 item_path,
                 required=("name",),
-                optional=("definition", "targets", "survey_month", "sent", "returned"),
+                optional=("definition", "targets", "survey_month", "sent", "returned", "answers"),
             )
             if row is None:
                 continue
-            sent = r.integer(row, "sent", item_path)
-            returned = r.integer(row, "returned", item_path)
-            for key, number in (("sent", sent), ("returned", returned)):
-                if number is not None and number < 0:
-                    r.error(key_path(item_path, key), "must not be negative")
+            sent = r.integer(row, "sent", item_path, minimum=0)
+            returned = r.integer(row, "returned", item_path, minimum=0)
             if sent is not None and returned is not None and returned > sent:
                 r.error(key_path(item_path, "returned"), "must not exceed the copies sent")
             parsed.tiers.append(
@@ -534,8 +564,44 @@ class _ProductReader:
                     "survey_month": r.month(row, "survey_month", item_path) or "",
                     "copies_sent": sent,
                     "copies_returned": returned,
+                    "answers": self.read_answers(row, item_path, parsed.questions, returned or 0),
                 }
             )
+
+    def read_answers(self, tier: dict, path: str, questions: list[dict], returned: int):
+        """A tier's answer counts: {"question": index, "yes", "no"} or {"question", "options"}."""
+        r, answers, seen = self.r, [], set()
+        for _i, item, item_path in self.rows(tier, "answers", path):
+            row = r.obj(item, item_path, required=("question",), optional=("yes", "no", "options"))
+            if row is None:
+                continue
+            index = r.integer(row, "question", item_path, required=True, minimum=0)
+            if index is None:
+                continue
+            if index >= len(questions) or index in seen:
+                r.error(key_path(item_path, "question"), "no such question, or given twice")
+                continue
+            seen.add(index)
+            question = questions[index]
+            if question["kind"] == Question.Kind.MULTI:
+                counts = []
+                for _j, count, count_path in self.rows(row, "options", item_path):
+                    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+                        r.error(count_path, "must be a count of answers (an integer ≥ 0)")
+                    elif count > returned:
+                        r.error(count_path, "must not exceed the copies returned")
+                    else:
+                        counts.append(count)
+                if "options" in row and len(row["options"]) != len(question["options"]):
+                    r.error(key_path(item_path, "options"), "needs one count per option")
+                answers.append({"question": index, "options": counts})
+            else:
+                yes = r.integer(row, "yes", item_path, minimum=0) or 0
+                no = r.integer(row, "no", item_path, minimum=0) or 0
+                if yes + no > returned:
+                    r.error(item_path, "yes and no must not exceed the copies returned")
+                answers.append({"question": index, "yes": yes, "no": no})
+        return answers
 
     def read_attachments(self, doc: dict, parsed: PlanDocument) -> None:
         for i, item, item_path in self.rows(doc, "attachments", "$"):
@@ -596,24 +662,14 @@ def plan_document(plan: Plan) -> dict:
     )
     if environment:
         doc["environment"] = environment
+    survey = survey_data(plan)
     consultation = _compact(
         {
             "identification": plan.consultation_identification,
             "collection": plan.consultation_collection,
             "summary": plan.consultation_summary,
-            "tiers": [
-                _compact(
-                    {
-                        "name": t.name,
-                        "definition": t.definition,
-                        "targets": t.targets,
-                        "survey_month": t.survey_month,
-                        "sent": t.copies_sent,
-                        "returned": t.copies_returned,
-                    }
-                )
-                for t in plan.stakeholder_tiers.all()
-            ],
+            "questions": [_compact(q) for q in survey["questions"]],
+            "tiers": [_compact(t) for t in survey["tiers"]],
         }
     )
     if consultation:

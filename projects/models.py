@@ -7,6 +7,7 @@ of their own. The interchange document (`offset-plan/1`) is produced from and
 read into these models by `projects.interchange`.
 """
 
+import secrets
 from decimal import Decimal
 
 from django.conf import settings
@@ -337,6 +338,7 @@ class Plan(models.Model):
     consultation_identification = models.TextField(_("利害相關者鑑別"), blank=True)
     consultation_collection = models.TextField(_("利害相關者意見蒐集"), blank=True)
     consultation_summary = models.TextField(_("利害相關者意見總結"), blank=True)
+    survey_open = models.BooleanField(_("線上問卷開放填答"), default=False)
 
     objects = PlanQuerySet.as_manager()
 
@@ -617,7 +619,8 @@ class StakeholderTier(PlanRow):
     targets = models.TextField(_("對象人員"), blank=True)
     survey_month = models.CharField(_("調查時間 (YYYY-MM)"), max_length=7, blank=True)
     copies_sent = models.PositiveIntegerField(_("發送份數"), null=True, blank=True)
-    copies_returned = models.PositiveIntegerField(_("回收份數"), null=True, blank=True)
+    # Paper forms received; online answers are counted from their responses.
+    copies_returned = models.PositiveIntegerField(_("紙本回收份數"), null=True, blank=True)
 
     class Meta(PlanRow.Meta):
         verbose_name = _("利害相關者類別")
@@ -751,3 +754,98 @@ class PlanEvent(models.Model):
         ordering = ["created_at", "pk"]
         verbose_name = _("歷程")
         verbose_name_plural = _("歷程")
+
+
+class Question(PlanRow):
+    """A question of the plan's stakeholder questionnaire (section 五)."""
+
+    class Kind(models.TextChoices):
+        YES_NO = "yes_no", _("是非題")
+        MULTI = "multi", _("複選題")
+        TEXT = "text", _("意見題")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="questions")
+    kind = models.CharField(_("題型"), max_length=8, choices=Kind.choices)
+    text = models.TextField(_("題目"))
+    summary_lead = models.CharField(
+        _("摘要句用語"),
+        max_length=50,
+        blank=True,
+        help_text=_("複選題摘要句的用語，例如「認為可以」產生「有86%的受訪者認為可以…」。"),
+    )
+
+    class Meta(PlanRow.Meta):
+        verbose_name = _("問卷題目")
+        verbose_name_plural = _("問卷題目")
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class QuestionOption(PlanRow):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="options")
+    text = models.CharField(_("選項"), max_length=200)
+
+    class Meta(PlanRow.Meta):
+        verbose_name = _("選項")
+        verbose_name_plural = _("選項")
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class PaperTally(models.Model):
+    """Answers counted by hand from the paper forms of one tier: for a yes/no or
+    comment question the number of 是 and 否, for a multi-choice question the
+    number of forms that ticked one option."""
+
+    tier = models.ForeignKey(StakeholderTier, on_delete=models.CASCADE, related_name="tallies")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="tallies")
+    option = models.ForeignKey(
+        QuestionOption, on_delete=models.CASCADE, null=True, blank=True, related_name="tallies"
+    )
+    yes = models.PositiveIntegerField(_("是"), default=0)
+    no = models.PositiveIntegerField(_("否"), default=0)
+    count = models.PositiveIntegerField(_("勾選數"), default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tier", "question", "option"],
+                name="one_tally_per_option",
+                nulls_distinct=False,
+            )
+        ]
+        verbose_name = _("紙本問卷統計")
+        verbose_name_plural = _("紙本問卷統計")
+
+
+def survey_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class SurveyLink(models.Model):
+    """The public link through which one tier answers online, without signing in."""
+
+    tier = models.OneToOneField(StakeholderTier, on_delete=models.CASCADE, related_name="link")
+    token = models.CharField(max_length=64, unique=True, default=survey_token)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class SurveyResponse(models.Model):
+    """One questionnaire answered online through a tier's public link."""
+
+    tier = models.ForeignKey(StakeholderTier, on_delete=models.CASCADE, related_name="responses")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("線上問卷回覆")
+        verbose_name_plural = _("線上問卷回覆")
+
+
+class ResponseAnswer(models.Model):
+    response = models.ForeignKey(SurveyResponse, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    yes = models.BooleanField(null=True)
+    options = models.ManyToManyField(QuestionOption, blank=True)
+    text = models.TextField(blank=True)

@@ -272,7 +272,13 @@ class EnvironmentEditor(SectionEditor):
     def build(self):
         self.form = f.EnvironmentForm(self.data, instance=self.plan, prefix="plan")
         self.formsets = {
-            "tiers": f.StakeholderTierFormSet(self.data, instance=self.plan, prefix="tiers")
+            "tiers": f.StakeholderTierFormSet(self.data, instance=self.plan, prefix="tiers"),
+            "questions": f.QuestionFormSet(
+                self.data,
+                instance=self.plan,
+                prefix="questions",
+                queryset=self.plan.questions.prefetch_related("options"),
+            ),
         }
 
     def is_complete(self):

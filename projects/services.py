@@ -26,12 +26,15 @@ from projects.models import (
     EquipmentItem,
     GroupPeriod,
     Organisation,
+    PaperTally,
     ParameterNote,
     Participant,
     Plan,
     PlanEvent,
     PlanRefrigerant,
     Programme,
+    Question,
+    QuestionOption,
     RegulationChoice,
     ReviewComment,
     SavingMeasure,
@@ -101,6 +104,7 @@ def plan_replace(*, plan: Plan, document, user) -> Plan:
         plan.service_pairs,
         plan.parameter_notes,
         plan.stakeholder_tiers,
+        plan.questions,
     ):
         related.all().delete()
     # Fields the document leaves out go back to their defaults.
@@ -140,6 +144,40 @@ def _apply_document(plan: Plan, parsed: PlanDocument) -> None:
     _save_rows(plan, parsed)
 
 
+def _save_survey(plan: Plan, parsed: PlanDocument) -> None:
+    """Questions with their options, tiers, and each tier's answers as paper tallies."""
+    questions = []
+    for row in parsed.questions:
+        question = Question.objects.create(
+            plan=plan,
+            order=row["order"],
+            kind=row["kind"],
+            text=row["text"],
+            summary_lead=row["summary_lead"],
+        )
+        options = QuestionOption.objects.bulk_create(
+            QuestionOption(question=question, order=j, text=text)
+            for j, text in enumerate(row["options"])
+        )
+        questions.append((question, options))
+    tallies = []
+    for row in parsed.tiers:
+        answers = row.pop("answers", [])
+        tier = StakeholderTier.objects.create(plan=plan, **row)
+        for answer in answers:
+            question, options = questions[answer["question"]]
+            if "options" in answer:
+                tallies.extend(
+                    PaperTally(tier=tier, question=question, option=option, count=count)
+                    for option, count in zip(options, answer["options"], strict=False)
+                )
+            else:
+                tallies.append(
+                    PaperTally(tier=tier, question=question, yes=answer["yes"], no=answer["no"])
+                )
+    PaperTally.objects.bulk_create(tallies)
+
+
 def _save_rows(plan: Plan, parsed: PlanDocument) -> None:
     calc = parsed.calculation
     Participant.objects.bulk_create(Participant(plan=plan, **row) for row in parsed.participants)
@@ -160,7 +198,7 @@ def _save_rows(plan: Plan, parsed: PlanDocument) -> None:
     ParameterNote.objects.bulk_create(
         ParameterNote(plan=plan, **row) for row in parsed.parameter_notes
     )
-    StakeholderTier.objects.bulk_create(StakeholderTier(plan=plan, **row) for row in parsed.tiers)
+    _save_survey(plan, parsed)
     for side_name, side in (("baseline", calc.baseline), ("project", calc.project)):
         for order, group in enumerate(side.groups):
             row = EquipmentGroup.objects.create(

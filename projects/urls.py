@@ -1,6 +1,6 @@
 from django.urls import path
 
-from projects import dashboard, views
+from projects import dashboard, survey_views, views
 
 app_name = "projects"
 urlpatterns = [
@@ -13,6 +13,9 @@ urlpatterns = [
     path("plans/<int:pk>/sections/<slug:slug>/", views.section, name="section"),
     path("plans/<int:pk>/sections/<slug:slug>/preview/", views.preview, name="preview"),
     path("plans/<int:pk>/attachments/", views.attachments, name="attachments"),
+    path("plans/<int:pk>/survey/", survey_views.survey_page, name="survey"),
+    path("plans/<int:pk>/survey/<slug:action>/", survey_views.survey_action, name="survey_action"),
+    path("s/<str:token>/", survey_views.public_survey, name="public_survey"),
     path(
         "plans/<int:pk>/attachments/<int:attachment_pk>/",
         views.attachment_download,

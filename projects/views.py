@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from methodologies.engine import DocumentErrors, dumps, loads
-from projects import compare, consistency, permissions, services, workflow
+from projects import compare, consistency, permissions, services, survey_template, workflow
 from projects.forms import AttachmentForm, CommentForm, ImportForm, PlanCreateForm, ReplaceForm
 from projects.interchange import plan_document
 from projects.models import Attachment, Membership, Plan, PlanVersion, ReviewComment
@@ -175,6 +175,7 @@ def section(request, pk, slug):
         "warnings": consistency.warnings(plan),
         "saving_rate": consistency.saving_rate(plan),
         "cost_shares": consistency.cost_shares(plan),
+        "environment_template": survey_template.ENVIRONMENT,
         "slug": slug,
     }
     return render(request, editor.template, context, status=status)

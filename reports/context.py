@@ -15,6 +15,7 @@ from methodologies.engine import parse_calculation_document
 from methodologies.engine.additionality import saving_rate
 from methodologies.models import ApplicabilityCondition, Regulation, RegulationGroup
 from methodologies.reference import load_reference_data
+from projects import charts, survey
 from projects.dates import roc_long
 from projects.interchange import decimal_text
 
@@ -427,18 +428,21 @@ def build_report(document: dict, results: dict, *, draft: bool) -> Report:
     s["environment"] = document.get("environment", {})
     consultation = document.get("consultation", {})
     s["consultation"] = consultation
-    tiers = consultation.get("tiers", [])
-    sent = sum(t.get("sent", 0) or 0 for t in tiers)
-    returned = sum(t.get("returned", 0) or 0 for t in tiers)
-    s["tiers"] = [
-        {
-            **t,
-            "month": _roc_month(t.get("survey_month")),
-            "rate": _percent(t.get("returned"), t.get("sent")),
-        }
-        for t in tiers
+    survey_results = survey.compute(consultation)
+    s["survey"] = survey_results
+    s["survey_summary"] = survey_results.summary()
+    s["tier_rows"] = [
+        (row, tier, _roc_month(row.month))
+        for row, tier in zip(survey_results.tiers, consultation.get("tiers", []), strict=True)
     ]
-    s["tier_totals"] = {"sent": sent, "returned": returned, "rate": _percent(returned, sent)}
+    s["survey_charts"] = [
+        charts.bar_chart(
+            [(option.text, option.share) for option in result.options],
+            title=f"{result.number}. {result.text}",
+        )
+        for result in survey_results.questions
+        if result.options
+    ]
     s["attachments"] = document.get("attachments", [])
     return report
 
@@ -455,9 +459,3 @@ def _roc_month(value: str | None) -> str:
         return ""
     year, month = value.split("-")
     return f"{int(year) - 1911}.{month}"
-
-
-def _percent(part, whole) -> str:
-    if not whole or part is None:
-        return ""
-    return f"{(Decimal(part) * 100 / Decimal(whole)).quantize(Decimal('1'), ROUND_HALF_UP)}%"

@@ -35,3 +35,12 @@ def thousands(value, places: int | None = None) -> str:
     sign = "-" if whole.startswith("-") else ""
     grouped = f"{int(whole.lstrip('-') or 0):,}"
     return f"{sign}{grouped}.{fraction}" if fraction else f"{sign}{grouped}"
+
+
+@register.filter
+def get_item(container, key):
+    """container[key] for dicts and lists; None when missing."""
+    try:
+        return container[key]
+    except (KeyError, IndexError, TypeError):
+        return None

@@ -79,6 +79,17 @@
     });
   }
 
+  // "套用參考計畫書用語" fills an empty text box with the reference wording.
+  document.querySelectorAll("[data-fill-target]").forEach((button) => {
+    button.addEventListener("click", () => {
+      const target = document.getElementById(button.dataset.fillTarget);
+      if (!target) return;
+      if (target.value.trim() && !window.confirm(button.dataset.confirm || "取代目前的內容？")) return;
+      target.value = button.dataset.fillText;
+      dirty = true;
+    });
+  });
+
   bindShapes(document);
   bindPaste(document);
 })();
