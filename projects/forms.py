@@ -3,6 +3,7 @@ from the engine through the services."""
 
 import re
 from decimal import Decimal
+from pathlib import Path
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -313,6 +314,12 @@ class RegulationForm(forms.Form):
         self.regulation = regulation
         self.fields["selected"].label = regulation.name
 
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("explanation", "").strip() and not cleaned.get("selected"):
+            self.add_error("explanation", _("請勾選此法規，或清除說明。"))
+        return cleaned
+
 
 SavingMeasureFormSet = row_formset(SavingMeasure, ["label", "savings_kwh"])
 
@@ -362,8 +369,14 @@ class CalculationForm(PlanModelForm):
     def clean(self):
         cleaned = super().clean()
         factor = cleaned.get("emission_factor_choice")
+        # The year is the chosen table row's; a newly typed factor records none.
         if factor is not None:
             cleaned["emission_factor_year"] = factor.year
+        elif (
+            "emission_factor_value" in self.changed_data
+            or "emission_factor_choice" in self.changed_data
+        ):
+            cleaned["emission_factor_year"] = None
         if (
             factor is None
             and cleaned.get("emission_factor_value") is None
@@ -388,7 +401,7 @@ class GridDecimalField(forms.DecimalField):
 class GroupForm(PlanModelForm):
     """One equipment group; a periods-shaped group also carries a 12-month grid."""
 
-    MONTHS = 12
+    MONTHS = 12  # rows shown at least; more when the group has or is sent more
 
     class Meta:
         model = EquipmentGroup
@@ -410,7 +423,8 @@ class GroupForm(PlanModelForm):
         count.validators.append(MinValueValidator(1))
         count.widget.attrs["min"] = 1
         periods = list(self.instance.periods.all()) if self.instance.pk else []
-        for i in range(self.MONTHS):
+        self.rows = max(self.MONTHS, len(periods), self._posted_rows())
+        for i in range(self.rows):
             period = periods[i] if i < len(periods) else None
             self.fields[f"month_{i}"] = forms.CharField(
                 required=False,
@@ -434,10 +448,19 @@ class GroupForm(PlanModelForm):
                 initial=period.energy_kwh if period else None,
             )
 
+    def _posted_rows(self) -> int:
+        """How many grid rows the browser sent (pasting may add rows)."""
+        if not self.is_bound:
+            return 0
+        count = 0
+        while self.add_prefix(f"month_{count}") in self.data:
+            count += 1
+        return count
+
     def grid_rows(self):
         return [
             (self[f"month_{i}"], self[f"power_{i}"], self[f"hours_{i}"], self[f"energy_{i}"])
-            for i in range(self.MONTHS)
+            for i in range(self.rows)
         ]
 
     def clean(self):
@@ -454,7 +477,7 @@ class GroupForm(PlanModelForm):
 
     def _clean_periods(self) -> list[dict]:
         periods, seen = [], set()
-        for i in range(self.MONTHS):
+        for i in range(self.rows):
             month = (self.cleaned_data.get(f"month_{i}") or "").strip()
             power = self.cleaned_data.get(f"power_{i}")
             hours = self.cleaned_data.get(f"hours_{i}")
@@ -493,15 +516,20 @@ class RefrigerantForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["code"].choices = [("", _("（無冷媒）"))] + [
-            (code, code) for code in Refrigerant.objects.values_list("code", flat=True)
-        ]
+        codes = list(Refrigerant.objects.values_list("code", flat=True))
+        if self.instance.code and self.instance.code not in codes:
+            codes.append(self.instance.code)  # a code outside the table, with its own GWP/ODP
+        self.fields["code"].choices = [("", _("（無冷媒）"))] + [(code, code) for code in codes]
         self.fields["annual_quantity_t"].required = False
 
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("code") and cleaned.get("annual_quantity_t") is None:
             self.add_error("annual_quantity_t", _("選用冷媒時請填寫年補充／洩漏量。"))
+        if not cleaned.get("code"):
+            for name in ("annual_quantity_t", "gwp", "odp"):
+                if cleaned.get(name) is not None:
+                    self.add_error(name, _("請先選擇冷媒，或清除此欄。"))
         return cleaned
 
 
@@ -575,6 +603,8 @@ ATTACHMENT_SIGNATURES = (
     (b"\x89PNG\r\n\x1a\n", "PNG"),
     (b"PK\x03\x04", "XLSX"),
 )
+# The stored name's extension comes from the content, never from the upload's name.
+ATTACHMENT_EXTENSIONS = {"PDF": "pdf", "JPEG": "jpg", "PNG": "png", "XLSX": "xlsx"}
 
 
 class AttachmentForm(forms.ModelForm):
@@ -595,6 +625,8 @@ class AttachmentForm(forms.ModelForm):
             raise ValidationError(_("僅接受 PDF、JPEG、PNG 或 XLSX 檔案。"))
         if kind == "XLSX" and not upload.name.lower().endswith(".xlsx"):
             raise ValidationError(_("壓縮格式的檔案僅接受 Excel 活頁簿 (.xlsx)。"))
+        stem = Path(upload.name).stem[:60] or "attachment"
+        upload.name = f"{stem}.{ATTACHMENT_EXTENSIONS[kind]}"
         return upload
 
 

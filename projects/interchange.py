@@ -125,11 +125,21 @@ class PlanDocument:
     attachments: list[dict] = field(default_factory=list)
 
 
+class ProductReader(Reader):
+    """The engine's reader, refusing quantities the database would have to round."""
+
+    def quantity(self, obj, key, path, **kwargs):
+        value = super().quantity(obj, key, path, **kwargs)
+        if value is not None:
+            _check_digits(value, key_path(path, key), self)
+        return value
+
+
 def read_document(
     doc: Any, reference: ReferenceData, *, regulation_codes: set[str]
 ) -> PlanDocument:
     """Validate a whole document; raise DocumentErrors listing every error."""
-    reader = Reader()
+    reader = ProductReader()
     reader.errors.extend(duplicate_key_errors(doc))
     calculation = read_calculation(doc, reference, reader)
     if not isinstance(doc, dict):

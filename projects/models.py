@@ -19,9 +19,11 @@ from django.utils.translation import gettext_lazy as _
 
 from methodologies.models import GwpEdition, Methodology, Regulation
 
-# Quantities keep what the applicant typed: up to 8 decimals, never a float.
+# Quantities keep what the applicant typed: up to 8 decimals, never a float,
+# and below 10^15 as the calculation engine accepts them.
 QUANTITY = {"max_digits": 24, "decimal_places": 8}
-NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
+QUANTITY_LIMIT = MaxValueValidator(Decimal("999999999999999.99999999"))
+NON_NEGATIVE = [MinValueValidator(Decimal("0")), QUANTITY_LIMIT]
 
 
 def quantity_field(verbose_name, **kwargs):
@@ -236,7 +238,7 @@ class Plan(models.Model):
     type = models.CharField(_("專案型態"), max_length=12, choices=Type.choices)
     number = models.CharField(_("專案編號"), max_length=40, blank=True)
     applicant_name = models.CharField(_("公司/單位名稱"), max_length=200, blank=True)
-    title = models.CharField(_("計畫名稱"), max_length=200)
+    title = models.CharField(_("計畫名稱"), max_length=200, blank=True)
     version = models.CharField(_("計畫書版本"), max_length=20, blank=True)
     prepared_on = models.DateField(_("製作日期"), null=True, blank=True)
     methodology = models.ForeignKey(
@@ -296,7 +298,10 @@ class Plan(models.Model):
     # 四 計算方法
     baseline_scenario = models.TextField(_("基線情境說明"), blank=True)
     project_scenario = models.TextField(_("專案情境說明"), blank=True)
-    emission_factor_value = quantity_field(_("電力排碳係數 (kgCO2e/kWh)"))
+    emission_factor_value = quantity_field(
+        _("電力排碳係數 (kgCO2e/kWh)"),
+        validators=[MinValueValidator(Decimal("0.00000001")), QUANTITY_LIMIT],
+    )
     emission_factor_year = models.PositiveSmallIntegerField(
         _("排碳係數年度（西元）"), null=True, blank=True
     )
@@ -431,7 +436,9 @@ class EquipmentItem(PlanRow):
     model = models.CharField(_("型號"), max_length=200, blank=True)
     spec = models.CharField(_("規格"), max_length=200, blank=True)
     efficacy = models.CharField(_("效率（如 lm/W、kW/RT）"), max_length=100, blank=True)
-    quantity = models.PositiveIntegerField(_("數量"), null=True, blank=True)
+    quantity = models.PositiveIntegerField(
+        _("數量"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
     unit = models.CharField(_("單位"), max_length=10, blank=True, default="具")
     location = models.CharField(_("裝設地點"), max_length=200, blank=True)
     note = models.TextField(_("其他"), blank=True)
@@ -502,7 +509,9 @@ class EquipmentGroup(PlanRow):
     side = models.CharField(_("情境"), max_length=8, choices=Side.choices)
     shape = models.CharField(_("計算方式"), max_length=8, choices=Shape.choices)
     name = models.CharField(_("設備名稱"), max_length=200)
-    count = models.PositiveIntegerField(_("數量 n_i"), validators=[MinValueValidator(1)])
+    count = models.PositiveIntegerField(
+        _("數量 n_i"), validators=[MinValueValidator(1), MaxValueValidator(1_000_000_000)]
+    )
     power_kw = quantity_field(_("功率 ρ_i (kW)"))
     capacity_rt = quantity_field(_("冷凍能力 (RT)"))
     kw_per_rt = quantity_field(_("單位耗能 (kW/RT)"))

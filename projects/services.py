@@ -4,6 +4,7 @@ models directly."""
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -63,12 +64,15 @@ def document_read(document) -> PlanDocument:
 
 
 @transaction.atomic
-def plan_import(*, document, organisation: Organisation | None = None) -> Plan:
+def plan_import(
+    *, document, organisation: Organisation | None = None, create_programmes: bool = False
+) -> Plan:
     """Create a plan from a document, all of it or nothing.
 
     The plan belongs to `organisation`, or to the applicant organisation named
-    in `plan.organization` (created if new). A sub-project's programme is found
-    by title and version, or created under its authority."""
+    in `plan.organization` (created if new). A sub-project joins the open
+    programme of that title and version; `create_programmes` (administrators'
+    command line only) creates a missing programme and its authority."""
     parsed = document_read(document)
     if organisation is None:
         if not parsed.organisation_name:
@@ -79,8 +83,10 @@ def plan_import(*, document, organisation: Organisation | None = None) -> Plan:
             name=parsed.organisation_name, defaults={"kind": Organisation.Kind.APPLICANT}
         )
     plan = Plan(organisation=organisation)
-    _apply_document(plan, parsed)
-    Attachment.objects.bulk_create(Attachment(plan=plan, **row) for row in parsed.attachments)
+    _apply_document(plan, parsed, create_programmes=create_programmes)
+    Attachment.objects.bulk_create(
+        _checked((Attachment(plan=plan, **row) for row in parsed.attachments), "attachments")
+    )
     plan_refresh_results(plan)
     return plan
 
@@ -121,40 +127,122 @@ def plan_replace(*, plan: Plan, document, user) -> Plan:
     return fresh
 
 
-def _apply_document(plan: Plan, parsed: PlanDocument) -> None:
+def _apply_document(plan: Plan, parsed: PlanDocument, *, create_programmes=False) -> None:
     """Set the plan's fields from a validated document, save it and its rows."""
-    plan.programme = None
-    if parsed.programme:
-        authority, created = Organisation.objects.get_or_create(
-            name=parsed.programme["authority"], defaults={"kind": Organisation.Kind.AUTHORITY}
-        )
-        plan.programme, created = Programme.objects.get_or_create(
-            title=parsed.programme["title"],
-            version=parsed.programme["version"],
-            defaults={"authority": authority},
-        )
+    current = plan.programme_id
+    plan.programme = _programme(parsed.programme, create=create_programmes, current=current)
     plan.methodology = None
     if parsed.methodology:
         code, version = parsed.methodology
         plan.methodology = Methodology.objects.get(code=code, version=version)
     for name, value in parsed.plan_fields.items():
         setattr(plan, name, value)
-    plan.full_clean()
+    try:
+        plan.full_clean()
+    except ValidationError as error:
+        raise DocumentErrors(_field_errors(error, "plan")) from error
     plan.save()
     _save_rows(plan, parsed)
+
+
+def _programme(data: dict | None, *, create: bool, current: int | None) -> Programme | None:
+    """The programme a document names: an existing one the plan may join, or
+    (for administrators' imports) a new one under its authority."""
+    if not data:
+        return None
+    programme = (
+        Programme.objects.select_related("authority")
+        .filter(title=data["title"], version=data["version"])
+        .first()
+    )
+    path = "plan.programme"
+    if programme is None:
+        if not create:
+            raise DocumentErrors([FieldError(path, "no programme with this title and version")])
+        authority, created = Organisation.objects.get_or_create(
+            name=data["authority"], defaults={"kind": Organisation.Kind.AUTHORITY}
+        )
+        if authority.kind != Organisation.Kind.AUTHORITY:
+            raise DocumentErrors(
+                [FieldError(f"{path}.authority", "names an organisation that is not an authority")]
+            )
+        return Programme.objects.create(
+            title=data["title"], version=data["version"], authority=authority
+        )
+    if programme.authority.name != data["authority"]:
+        raise DocumentErrors(
+            [FieldError(f"{path}.authority", f"the programme is run by {programme.authority.name}")]
+        )
+    if not programme.is_open and programme.pk != current:
+        raise DocumentErrors([FieldError(path, "the programme takes no new sub-projects")])
+    return programme
+
+
+def _field_errors(error: ValidationError, path: str, index: int | None = None) -> list[FieldError]:
+    """Model validation errors as document errors; a model field stands for its key."""
+    where = path if index is None else f"{path}[{index}]"
+    return [
+        FieldError(
+            f"{where}.{DOCUMENT_KEYS.get(name, name)}" if name != "__all__" else where, str(m)
+        )
+        for name, messages in error.message_dict.items()
+        for m in messages
+    ]
+
+
+# Model fields whose document key differs (see docs/interchange.md).
+DOCUMENT_KEYS = {
+    "applicant_name": "organization",
+    "copies_sent": "sent",
+    "copies_returned": "returned",
+    "month": "period",
+}
+
+
+def _checked(objects, path: str, *, first: int = 0):
+    """Validate new rows as the models say (lengths, ranges) before inserting them;
+    `path` is the document list they come from, `first` the index of the first."""
+    objects = list(objects)
+    errors = []
+    for index, obj in enumerate(objects, start=first):
+        errors.extend(_row_errors(obj, path, index))
+    if errors:
+        raise DocumentErrors(errors)
+    return objects
+
+
+def _check(obj, path: str):
+    """_checked for one object that stands at `path` itself."""
+    errors = _row_errors(obj, path, None)
+    if errors:
+        raise DocumentErrors(errors)
+    return obj
+
+
+def _row_errors(obj, path: str, index: int | None) -> list[FieldError]:
+    exclude = [f.name for f in obj._meta.fields if f.is_relation]
+    try:
+        obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        return _field_errors(error, path, index)
+    return []
 
 
 def _save_survey(plan: Plan, parsed: PlanDocument) -> None:
     """Questions with their options, tiers, and each tier's answers as paper tallies."""
     questions = []
     for row in parsed.questions:
-        question = Question.objects.create(
-            plan=plan,
-            order=row["order"],
-            kind=row["kind"],
-            text=row["text"],
-            summary_lead=row["summary_lead"],
+        question = _check(
+            Question(
+                plan=plan,
+                order=row["order"],
+                kind=row["kind"],
+                text=row["text"],
+                summary_lead=row["summary_lead"],
+            ),
+            f"consultation.questions[{row['order']}]",
         )
+        question.save()
         options = QuestionOption.objects.bulk_create(
             QuestionOption(question=question, order=j, text=text)
             for j, text in enumerate(row["options"])
@@ -163,7 +251,8 @@ def _save_survey(plan: Plan, parsed: PlanDocument) -> None:
     tallies = []
     for row in parsed.tiers:
         answers = row.pop("answers", [])
-        tier = StakeholderTier.objects.create(plan=plan, **row)
+        tier = _check(StakeholderTier(plan=plan, **row), f"consultation.tiers[{row['order']}]")
+        tier.save()
         for answer in answers:
             question, options = questions[answer["question"]]
             if "options" in answer:
@@ -180,8 +269,14 @@ def _save_survey(plan: Plan, parsed: PlanDocument) -> None:
 
 def _save_rows(plan: Plan, parsed: PlanDocument) -> None:
     calc = parsed.calculation
-    Participant.objects.bulk_create(Participant(plan=plan, **row) for row in parsed.participants)
-    EquipmentItem.objects.bulk_create(EquipmentItem(plan=plan, **row) for row in parsed.equipment)
+    Participant.objects.bulk_create(
+        _checked(
+            (Participant(plan=plan, **row) for row in parsed.participants), "plan.participants"
+        )
+    )
+    EquipmentItem.objects.bulk_create(
+        _checked((EquipmentItem(plan=plan, **row) for row in parsed.equipment), "plan.equipment")
+    )
     ApplicabilityAnswer.objects.bulk_create(
         ApplicabilityAnswer(plan=plan, **row) for row in parsed.applicability
     )
@@ -193,15 +288,21 @@ def _save_rows(plan: Plan, parsed: PlanDocument) -> None:
         for code, explanation in parsed.regulations
     )
     SavingMeasure.objects.bulk_create(
-        SavingMeasure(plan=plan, **row) for row in parsed.saving_measures
+        _checked(
+            (SavingMeasure(plan=plan, **row) for row in parsed.saving_measures),
+            "additionality.saving_rate.measures",
+        )
     )
     ParameterNote.objects.bulk_create(
-        ParameterNote(plan=plan, **row) for row in parsed.parameter_notes
+        _checked(
+            (ParameterNote(plan=plan, **row) for row in parsed.parameter_notes),
+            "plan.calculation_notes.parameters",
+        )
     )
     _save_survey(plan, parsed)
     for side_name, side in (("baseline", calc.baseline), ("project", calc.project)):
         for order, group in enumerate(side.groups):
-            row = EquipmentGroup.objects.create(
+            row = EquipmentGroup(
                 plan=plan,
                 side=side_name,
                 order=order,
@@ -213,6 +314,7 @@ def _save_rows(plan: Plan, parsed: PlanDocument) -> None:
                 kw_per_rt=group.kw_per_rt,
                 annual_hours=group.annual_hours,
             )
+            _check(row, f"calculation.{side_name}.groups[{order}]").save()
             GroupPeriod.objects.bulk_create(
                 GroupPeriod(
                     group=row,
@@ -225,24 +327,32 @@ def _save_rows(plan: Plan, parsed: PlanDocument) -> None:
             )
         refrigerant = side.refrigerant
         if refrigerant is not None:
-            PlanRefrigerant.objects.create(
-                plan=plan,
-                side=side_name,
-                code=refrigerant.code,
-                annual_quantity_t=refrigerant.annual_quantity_t,
-                gwp=None if refrigerant.gwp_from_table else refrigerant.gwp,
-                odp=None if refrigerant.odp_from_table else refrigerant.odp,
-            )
+            _check(
+                PlanRefrigerant(
+                    plan=plan,
+                    side=side_name,
+                    code=refrigerant.code,
+                    annual_quantity_t=refrigerant.annual_quantity_t,
+                    gwp=None if refrigerant.gwp_from_table else refrigerant.gwp,
+                    odp=None if refrigerant.odp_from_table else refrigerant.odp,
+                ),
+                f"calculation.{side_name}.refrigerant",
+            ).save()
     if calc.service_level is not None:
         ServiceLevelPair.objects.bulk_create(
-            ServiceLevelPair(
-                plan=plan,
-                order=i,
-                location=pair.location,
-                baseline=pair.baseline,
-                project=pair.project,
+            _checked(
+                (
+                    ServiceLevelPair(
+                        plan=plan,
+                        order=i,
+                        location=pair.location,
+                        baseline=pair.baseline,
+                        project=pair.project,
+                    )
+                    for i, pair in enumerate(calc.service_level.pairs)
+                ),
+                "calculation.service_level.pairs",
             )
-            for i, pair in enumerate(calc.service_level.pairs)
         )
 
 

@@ -1,6 +1,8 @@
 """Plan pages. Views look the plan up through `visible_to`/`editable_by`, run
 the forms, call a service and render; they never compute figures."""
 
+from pathlib import Path
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -286,7 +288,12 @@ def attachment_download(request, pk, attachment_pk):
     attachment = get_object_or_404(Attachment, plan=plan, pk=attachment_pk)
     if not attachment.file:
         raise Http404
-    return FileResponse(attachment.file.open("rb"), as_attachment=False)
+    # Always a download, so that no uploaded file is ever shown as a page.
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=Path(attachment.file.name).name,
+    )
 
 
 @require_POST

@@ -33,7 +33,7 @@ PDF = b"%PDF-1.4\n%%EOF\n"
 @pytest.fixture
 def world(demo_document, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    plan = plan_import(document=demo_document("chiller-individual.json"))
+    plan = plan_import(document=demo_document("chiller-individual.json"), create_programmes=True)
     authority = Organisation.objects.create(name="審查機關", kind=Organisation.Kind.AUTHORITY)
     Plan.objects.filter(pk=plan.pk).update(authority=authority)
     plan.refresh_from_db()

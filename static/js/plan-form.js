@@ -6,7 +6,8 @@
   if (!form) return;
 
   // Leaving a page with unsaved changes asks first.
-  let dirty = false;
+  // A page shown again after a refused save holds values not saved yet.
+  let dirty = form.dataset.unsaved === "true";
   form.addEventListener("input", () => { dirty = true; });
   form.addEventListener("change", () => { dirty = true; });
   // Saving wins over a live preview still on its way.
@@ -65,7 +66,23 @@
         const cell = target.closest("td");
         const startRow = rows.indexOf(target.closest("tr"));
         const startCol = Array.from(cell.parentElement.children).indexOf(cell);
-        text.replace(/\r/g, "").replace(/\n$/, "").split("\n").forEach((line, r) => {
+        const lines = text.replace(/\r/g, "").replace(/\n$/, "").split("\n");
+        // A longer block than the grid gets more rows (a copy of the last, renumbered).
+        const body = grid.querySelector("tbody");
+        while (rows.length < startRow + lines.length) {
+          const last = rows[rows.length - 1];
+          const index = rows.length;
+          const copy = last.cloneNode(true);
+          copy.querySelectorAll("input").forEach((input) => {
+            input.name = input.name.replace(/_(\d+)$/, `_${index}`);
+            input.id = input.id.replace(/_(\d+)$/, `_${index}`);
+            input.value = "";
+          });
+          copy.querySelectorAll(".invalid-feedback").forEach((node) => node.remove());
+          body.appendChild(copy);
+          rows.push(copy);
+        }
+        lines.forEach((line, r) => {
           const row = rows[startRow + r];
           if (!row) return;
           line.split("\t").forEach((value, c) => {

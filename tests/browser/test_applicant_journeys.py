@@ -251,7 +251,7 @@ def test_leaving_a_page_with_unsaved_changes_asks_first_and_attachments_upload(p
     document = json.loads(
         (Path(__file__).resolve().parents[2] / "projects/demo/lighting-subproject.json").read_text()
     )
-    plan = plan_import(document=document, organisation=organisation)
+    plan = plan_import(document=document, create_programmes=True, organisation=organisation)
     sign_in(page, "ksu")
     page.goto(page.base_url + f"/plans/{plan.pk}/sections/basic/")
     page.fill("[name='plan-version']", "3.0")

@@ -28,7 +28,7 @@ def status(page) -> str:
 
 def test_submit_send_back_resubmit_compare_and_approve(page, browser, live_server):
     document = json.loads((DEMO / "chiller-individual.json").read_text(encoding="utf-8"))
-    plan = plan_import(document=document)
+    plan = plan_import(document=document, create_programmes=True)
     authority = Organisation.objects.create(
         name="新竹縣政府環境保護局", kind=Organisation.Kind.AUTHORITY
     )

@@ -13,6 +13,7 @@ from django.core.management import call_command
 from projects.interchange import plan_document
 from projects.models import EquipmentGroup, GroupPeriod, Plan, Programme
 from projects.services import plan_import
+from tests.projects.factories import OrganisationFactory
 
 pytestmark = pytest.mark.django_db
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -46,26 +47,28 @@ def test_calculate_prints_the_expected_results_for_the_reference_plans(name, exp
 @pytest.mark.parametrize("name", ["lighting-subproject.json", "chiller-individual.json"])
 def test_export_of_an_imported_fixture_gives_back_the_same_document(name, fixture_document):
     document = fixture_document(name)
-    plan = plan_import(document=document)
+    plan = plan_import(document=document, create_programmes=True)
     assert plan_document(plan) == document
 
 
 @pytest.mark.parametrize("name", ["lighting-subproject.json", "chiller-individual.json"])
 def test_the_enriched_demo_plans_round_trip_through_the_database(name, demo_document):
     document = demo_document(name)
-    plan = plan_import(document=document)
+    plan = plan_import(document=document, create_programmes=True)
     assert plan_document(plan) == document
 
 
 def test_import_stores_groups_periods_and_the_programme(fixture_document):
-    plan = plan_import(document=fixture_document("chiller-individual.json"))
+    plan = plan_import(document=fixture_document("chiller-individual.json"), create_programmes=True)
     project_groups = plan.groups.filter(side="project")
     assert project_groups.count() == 2
     assert all(g.shape == EquipmentGroup.Shape.PERIODS for g in project_groups)
     assert GroupPeriod.objects.filter(group__plan=plan).count() == 24
     assert plan.results["total_reduction_tco2e"] == "4610"
 
-    lighting = plan_import(document=fixture_document("lighting-subproject.json"))
+    lighting = plan_import(
+        document=fixture_document("lighting-subproject.json"), create_programmes=True
+    )
     assert lighting.programme.title == "臺南市設備汰舊換新計畫-換裝高效率設備"
     assert lighting.programme.authority.name == "臺南市政府環境保護局"
     assert lighting.results["annual_reduction_tco2e"] == "4"
@@ -82,8 +85,8 @@ def test_import_command_then_export_command_round_trips(tmp_path, fixture_docume
 
 
 def test_importing_the_same_programme_twice_reuses_it(fixture_document):
-    plan_import(document=fixture_document("lighting-subproject.json"))
-    plan_import(document=fixture_document("lighting-subproject.json"))
+    plan_import(document=fixture_document("lighting-subproject.json"), create_programmes=True)
+    plan_import(document=fixture_document("lighting-subproject.json"), create_programmes=True)
     assert Programme.objects.count() == 1
 
 
@@ -208,3 +211,47 @@ def test_calculate_runs_as_a_real_process_with_exit_status_zero(tmp_path):
     assert process.returncode != 0
     assert "plan.type: required" in process.stderr.splitlines()
     assert "calculation: required" in process.stderr.splitlines()
+
+
+def test_the_formats_minimal_document_imports(fixture_document):
+    document = fixture_document("lighting-subproject.json")
+    minimal = {
+        "format": "offset-plan/1",
+        "plan": {"type": "individual", "crediting_period": document["plan"]["crediting_period"]},
+        "calculation": document["calculation"],
+    }
+    plan = plan_import(document=minimal, create_programmes=True, organisation=OrganisationFactory())
+    assert plan.results["annual_reduction_tco2e"] == "4"
+
+
+@pytest.mark.parametrize(
+    "mutate,path",
+    [
+        (
+            lambda d: d["plan"].update(participants=[{"role": "other", "name": "名" * 201}]),
+            "plan.participants[0].name",
+        ),
+        (
+            lambda d: d["plan"].update(costs={"setup": "1.123456789"}),
+            "plan.costs.setup",
+        ),
+        (
+            lambda d: d["calculation"]["baseline"]["groups"][0].update(name="燈" * 201),
+            "calculation.baseline.groups[0].name",
+        ),
+        (lambda d: d["plan"].update(title="題" * 201), "plan.title"),
+        (lambda d: d.update(attachments=[{"label": "附件" * 20}]), "attachments[0].label"),
+    ],
+    ids=["long participant", "nine decimals", "long group name", "long title", "long label"],
+)
+def test_what_the_database_cannot_hold_is_refused_at_its_path(
+    tmp_path, fixture_document, mutate, path
+):
+    document = fixture_document("lighting-subproject.json")
+    mutate(document)
+    source = tmp_path / "plan.json"
+    source.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    status, out, err = run_command("import_plan", str(source))
+    assert status != 0
+    assert any(line.startswith(f"{path}: ") for line in err.splitlines()), err
+    assert Plan.objects.count() == 0

@@ -45,7 +45,11 @@ def test_the_list_shows_only_the_users_organisations_plans(editor):
 
 
 def test_the_list_shows_annual_and_total_reduction(editor, demo_document):
-    plan_import(document=demo_document("chiller-individual.json"), organisation=editor.organisation)
+    plan_import(
+        document=demo_document("chiller-individual.json"),
+        create_programmes=True,
+        organisation=editor.organisation,
+    )
     html = editor.get(reverse("projects:plan_list")).content.decode()
     assert ">461<" in html
     assert ">4,610<" in html
@@ -147,7 +151,7 @@ def test_invalid_json_is_refused_with_its_position(editor):
 
 def test_export_from_the_plan_page_gives_the_plans_document(editor, demo_document):
     document = demo_document("lighting-subproject.json")
-    plan = plan_import(document=document, organisation=editor.organisation)
+    plan = plan_import(document=document, create_programmes=True, organisation=editor.organisation)
     response = editor.get(reverse("projects:plan_export", args=[plan.pk]))
     assert response["Content-Disposition"] == f'attachment; filename="plan-{plan.pk}.json"'
     assert json.loads(response.content) == plan_document(plan) == document
@@ -230,7 +234,7 @@ def test_the_browser_language_does_not_override_traditional_chinese(editor):
 
 def test_the_navigator_marks_complete_and_failing_sections(editor, demo_document):
     document = demo_document("chiller-individual.json")
-    plan = plan_import(document=document, organisation=editor.organisation)
+    plan = plan_import(document=document, create_programmes=True, organisation=editor.organisation)
     states = {
         item["slug"]: item["state"]
         for item in editor.get(plan.get_absolute_url()).context["navigator"]
@@ -248,7 +252,7 @@ def test_the_navigator_marks_complete_and_failing_sections(editor, demo_document
 
 def test_a_draft_is_replaced_by_an_edited_document(editor, demo_document, media):
     document = demo_document("chiller-individual.json")
-    plan = plan_import(document=document, organisation=editor.organisation)
+    plan = plan_import(document=document, create_programmes=True, organisation=editor.organisation)
     Attachment.objects.create(plan=plan, label="附件九", description="x", file=upload("a.pdf", PDF))
     edited = json.loads(json.dumps(document))
     edited["calculation"]["baseline"]["groups"][0]["count"] = 3
@@ -268,7 +272,7 @@ def test_a_draft_is_replaced_by_an_edited_document(editor, demo_document, media)
 
 def test_a_broken_replacement_changes_nothing(editor, demo_document):
     document = demo_document("chiller-individual.json")
-    plan = plan_import(document=document, organisation=editor.organisation)
+    plan = plan_import(document=document, create_programmes=True, organisation=editor.organisation)
     broken = json.loads(json.dumps(document))
     broken["calculation"]["line_loss"] = "1"
     response = editor.post(

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def chiller(demo_document):
-    return plan_import(document=demo_document("chiller-individual.json"))
+    return plan_import(document=demo_document("chiller-individual.json"), create_programmes=True)
 
 
 @pytest.fixture
@@ -110,7 +110,7 @@ def test_the_chiller_plan_warns_that_its_stated_gwh_differs(editor_client, chill
 
 
 def test_the_lighting_plan_has_no_consistency_warning(client, demo_document):
-    plan = plan_import(document=demo_document("lighting-subproject.json"))
+    plan = plan_import(document=demo_document("lighting-subproject.json"), create_programmes=True)
     user = UserFactory()
     MembershipFactory(user=user, organisation=plan.organisation)
     client.force_login(user)

@@ -216,5 +216,5 @@ def test_online_answers_travel_in_the_document_as_counts(client, link, demo_docu
     assert {"question": 0, "yes": 1, "no": 0} in tier["answers"]
     document = demo_document("chiller-individual.json")
     document["consultation"] = consultation
-    copy = plan_import(document=document)
+    copy = plan_import(document=document, create_programmes=True)
     assert survey.compute(survey.survey_data(copy)).tiers[0].returned == 2

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 def people(demo_document):
     """alice edits the chiller plan, vera reads it, rita reviews for its authority,
     otto reviews for another authority."""
-    plan = plan_import(document=demo_document("chiller-individual.json"))
+    plan = plan_import(document=demo_document("chiller-individual.json"), create_programmes=True)
     authority = Organisation.objects.create(
         name="新竹縣政府環境保護局", kind=Organisation.Kind.AUTHORITY
     )

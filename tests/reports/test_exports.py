@@ -33,7 +33,7 @@ def programme_of_50(reference_data, demo_document, settings, tmp_path):
     """50 approved sub-projects; 48 already have their stored PDF, 2 render."""
     settings.MEDIA_ROOT = tmp_path
     document = demo_document("lighting-subproject.json")
-    first = plan_import(document=document)
+    first = plan_import(document=document, create_programmes=True)
     programme = first.programme
     submitter = UserFactory()
     results = first.results

@@ -153,7 +153,7 @@ def test_every_page_is_numbered_and_a_draft_is_marked_on_every_page(rendered):
 @pytest.fixture
 def approved(demo_document, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    plan = plan_import(document=demo_document("chiller-individual.json"))
+    plan = plan_import(document=demo_document("chiller-individual.json"), create_programmes=True)
     authority = Organisation.objects.create(name="審查機關", kind=Organisation.Kind.AUTHORITY)
     Plan.objects.filter(pk=plan.pk).update(authority=authority)
     editor, reviewer = UserFactory(), UserFactory()
@@ -196,7 +196,7 @@ def test_only_people_who_may_see_the_plan_download_its_pdf(client, approved):
 
 
 def test_the_draft_pdf_of_an_incomplete_plan_says_why(client, demo_document):
-    plan = plan_import(document=demo_document("chiller-individual.json"))
+    plan = plan_import(document=demo_document("chiller-individual.json"), create_programmes=True)
     Plan.objects.filter(pk=plan.pk).update(line_loss=None)
     user = UserFactory()
     MembershipFactory(user=user, organisation=plan.organisation)

@@ -25,7 +25,9 @@ class Command(BaseCommand):
             except Organisation.DoesNotExist as error:
                 raise CommandError(f"no organisation named {organisation!r}") from error
         try:
-            plan = plan_import(document=read_document_file(file), organisation=owner)
+            plan = plan_import(
+                document=read_document_file(file), organisation=owner, create_programmes=True
+            )
         except DocumentErrors as errors:
             exit_with_errors(errors)
         self.stdout.write(f"imported plan {plan.pk}: {plan.title}")

@@ -34,7 +34,7 @@ class Command(BaseCommand):
             document = loads((DEMO_DIR / name).read_text(encoding="utf-8"))
             title = document["plan"]["title"]
             if not Plan.objects.filter(title=title).exists():
-                plan = plan_import(document=document)
+                plan = plan_import(document=document, create_programmes=True)
                 self.stdout.write(f"Imported {plan.title} (plan {plan.pk})")
         Organisation.objects.filter(name="臺南市政府環境保護局").update(
             kind=Organisation.Kind.AUTHORITY, city="臺南市"
