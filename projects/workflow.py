@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from methodologies.engine import DocumentErrors
 from projects import notifications
@@ -42,14 +42,14 @@ TRANSITIONS = {
             (Status.DRAFT, Status.CHANGES_REQUESTED),
             Status.SUBMITTED,
             APPLICANT,
-            gettext_lazy("送審"),
+            pgettext_lazy("review action", "送審"),
         ),
         Transition(
             "withdraw",
             (Status.SUBMITTED,),
             Status.DRAFT,
             APPLICANT,
-            gettext_lazy("撤回送審"),
+            pgettext_lazy("review action", "撤回送審"),
             style="outline-secondary",
         ),
         Transition(
@@ -57,14 +57,14 @@ TRANSITIONS = {
             (Status.SUBMITTED,),
             Status.UNDER_REVIEW,
             REVIEWER,
-            gettext_lazy("開始審查"),
+            pgettext_lazy("review action", "開始審查"),
         ),
         Transition(
             "request_changes",
             (Status.UNDER_REVIEW,),
             Status.CHANGES_REQUESTED,
             REVIEWER,
-            gettext_lazy("退回修正"),
+            pgettext_lazy("review action", "退回修正"),
             needs_comment=True,
             style="warning",
         ),
@@ -73,7 +73,7 @@ TRANSITIONS = {
             (Status.UNDER_REVIEW,),
             Status.APPROVED,
             REVIEWER,
-            gettext_lazy("核准"),
+            pgettext_lazy("review action", "核准"),
             style="success",
         ),
         Transition(
@@ -81,7 +81,7 @@ TRANSITIONS = {
             (Status.UNDER_REVIEW,),
             Status.REJECTED,
             REVIEWER,
-            gettext_lazy("駁回"),
+            pgettext_lazy("review action", "駁回"),
             needs_comment=True,
             style="danger",
         ),
