@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from methodologies.engine.additionality import saving_rate as compute_saving_rate
 from methodologies.models import SavingTarget
+from projects.dates import crediting_period
 from projects.models import Plan
 
 GWH_PATTERN = re.compile(r"(\d+(?:\.\d+)?)\s*GWh", re.IGNORECASE)
@@ -60,12 +61,7 @@ def warnings(plan: Plan) -> list[str]:
                 )
     if plan.crediting_start and plan.crediting_end and plan.crediting in CREDITING_YEARS:
         years = CREDITING_YEARS[plan.crediting]
-        start = plan.crediting_start
-        try:
-            expected_end = start.replace(year=start.year + years)
-        except ValueError:
-            expected_end = start.replace(year=start.year + years, day=28)
-        if (expected_end - plan.crediting_end).days != 1:
+        if crediting_period(plan.crediting_start, years)[1] != plan.crediting_end:
             found.append(
                 _("計入期長度與%(type)s的 %(years)d 年不同。")
                 % {"type": plan.get_crediting_display(), "years": years}

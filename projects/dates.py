@@ -4,7 +4,7 @@ ROC year = Gregorian year − 1911. Shown as 110年5月24日 or 110/05/24; typed
 110/05/24, 110.05.24, 110-05-24, 110年5月24日 or an ISO date 2021-05-24."""
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 ROC_OFFSET = 1911
 _ROC_PATTERN = re.compile(r"^\s*(\d{2,3})\s*[/.\-年]\s*(\d{1,2})\s*[/.\-月]\s*(\d{1,2})\s*日?\s*$")
@@ -31,3 +31,13 @@ def parse_date(text: str) -> date:
         roc_year, month, day = (int(part) for part in match.groups())
         year = roc_year + ROC_OFFSET
     return date(year, month, day)
+
+
+def crediting_period(start: date, years: int) -> tuple[date, date]:
+    """A crediting period of whole years from `start`, the end inclusive
+    (a 29 February start steps to 28 February, as the engine counts years)."""
+    try:
+        after = start.replace(year=start.year + years)
+    except ValueError:
+        after = start.replace(year=start.year + years, day=28)
+    return start, after - timedelta(days=1)

@@ -72,6 +72,14 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"{self.user} @ {self.organisation} ({self.role})"
 
+    @classmethod
+    def organisations_of(cls, user, role: str | None = None):
+        """The ids of the organisations the user belongs to (in that role), as a subquery."""
+        memberships = cls.objects.filter(user=user)
+        if role is not None:
+            memberships = memberships.filter(role=role)
+        return memberships.values("organisation")
+
 
 class Programme(models.Model):
     """A 方案型抵換專案 run by an authority; applicants' sub-projects join it."""
@@ -115,10 +123,8 @@ class PlanQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser:
             return self
-        member_of = Membership.objects.filter(user=user).values("organisation")
-        reviewer_of = Membership.objects.filter(user=user, role=Membership.Role.REVIEWER).values(
-            "organisation"
-        )
+        member_of = Membership.organisations_of(user)
+        reviewer_of = Membership.organisations_of(user, Membership.Role.REVIEWER)
         return self.filter(
             models.Q(organisation__in=member_of)
             | (
@@ -135,18 +141,14 @@ class PlanQuerySet(models.QuerySet):
         while the plan is a draft or changes were requested."""
         if not user.is_authenticated:
             return self.none()
-        editor_of = Membership.objects.filter(user=user, role=Membership.Role.EDITOR).values(
-            "organisation"
-        )
+        editor_of = Membership.organisations_of(user, Membership.Role.EDITOR)
         return self.filter(organisation__in=editor_of, status__in=Plan.EDITABLE_STATUSES)
 
     def reviewable_by(self, user):
         """Plans the user reviews: those of their authorities, once submitted."""
         if not user.is_authenticated:
             return self.none()
-        reviewer_of = Membership.objects.filter(user=user, role=Membership.Role.REVIEWER).values(
-            "organisation"
-        )
+        reviewer_of = Membership.organisations_of(user, Membership.Role.REVIEWER)
         return self.filter(
             models.Q(programme__authority__in=reviewer_of) | models.Q(authority__in=reviewer_of),
             current_version__isnull=False,

@@ -2,7 +2,6 @@
 models directly."""
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,7 +17,8 @@ from methodologies.engine import (
 )
 from methodologies.models import Methodology, Regulation
 from methodologies.reference import load_reference_data
-from projects import compare, consistency
+from projects import compare, consistency, dates
+from projects.consistency import CREDITING_YEARS
 from projects.interchange import PlanDocument, plan_document, read_document
 from projects.models import (
     ApplicabilityAnswer,
@@ -439,12 +439,7 @@ def _fill_crediting_period(plan: Plan) -> None:
 
 def crediting_period_for(start, crediting: str):
     """固定型 10 years, 展延型 7 years, from the start date, end inclusive."""
-    years = 10 if crediting == Plan.Crediting.FIXED else 7
-    try:
-        after = start.replace(year=start.year + years)
-    except ValueError:  # 29 February
-        after = start.replace(year=start.year + years, day=28)
-    return start, after - timedelta(days=1)
+    return dates.crediting_period(start, CREDITING_YEARS[crediting])
 
 
 @dataclass
