@@ -63,8 +63,10 @@ class SectionEditor:
         for formset in self.formsets.values():
             formset.save()
 
-    def is_complete(self) -> bool:
-        """Whether the required content of this section is filled in."""
+    @staticmethod
+    def is_complete(plan: Plan) -> bool:
+        """Whether the required content of this section is filled in (for the
+        navigator, which asks without building the forms)."""
         return True
 
 
@@ -76,8 +78,8 @@ class BasicEditor(SectionEditor):
         self.form = f.BasicForm(self.data, instance=self.plan, prefix="plan")
         self.formsets = {}
 
-    def is_complete(self):
-        plan = self.plan
+    @staticmethod
+    def is_complete(plan):
         return bool(plan.title and plan.applicant_name and plan.version and plan.prepared_on)
 
 
@@ -94,8 +96,8 @@ class ActivityEditor(SectionEditor):
             "equipment": f.EquipmentFormSet(self.data, instance=self.plan, prefix="equipment"),
         }
 
-    def is_complete(self):
-        plan = self.plan
+    @staticmethod
+    def is_complete(plan):
         return bool(
             plan.application_kind
             and plan.crediting
@@ -172,9 +174,10 @@ class ApplicabilityEditor(SectionEditor):
             else:
                 RegulationChoice.objects.filter(plan=self.plan, regulation=form.regulation).delete()
 
-    def is_complete(self):
-        answered = self.plan.applicability.exclude(answer="").count()
-        return answered == 5 and (self.plan.additionality_none or self.plan.regulations.exists())
+    @staticmethod
+    def is_complete(plan):
+        answered = plan.applicability.exclude(answer="").count()
+        return answered == 5 and (plan.additionality_none or plan.regulations.exists())
 
 
 class CalculationEditor(SectionEditor):
@@ -260,8 +263,8 @@ class CalculationEditor(SectionEditor):
         if clear:
             EquipmentGroup.objects.filter(pk=group.pk).update(**clear)
 
-    def is_complete(self):
-        plan = self.plan
+    @staticmethod
+    def is_complete(plan):
         return plan.results is not None
 
 
@@ -281,8 +284,9 @@ class EnvironmentEditor(SectionEditor):
             ),
         }
 
-    def is_complete(self):
-        return bool(self.plan.environment_summary and self.plan.stakeholder_tiers.exists())
+    @staticmethod
+    def is_complete(plan):
+        return bool(plan.environment_summary and plan.stakeholder_tiers.exists())
 
 
 EDITORS = [BasicEditor, ActivityEditor, ApplicabilityEditor, CalculationEditor, EnvironmentEditor]

@@ -68,13 +68,12 @@ def _navigator(plan: Plan, current: str = "", errors: int = 0):
     results = plan.results
     failing = {c["id"] for c in results["checks"] if c["status"] == "fail"} if results else set()
     items = []
-    for editor_class in EDITORS:
-        editor = editor_class(plan)
+    for editor in EDITORS:
         if editor.slug == current and errors:
             state = "error"
         elif editor.slug == "calculation" and (results is None or failing):
             state = "error" if failing else "incomplete"
-        elif editor.is_complete():
+        elif editor.is_complete(plan):
             state = "complete"
         else:
             state = "incomplete"
