@@ -55,6 +55,14 @@ def survey_page(request, pk):
         messages.error(request, _("統計數字有誤，請依欄位提示修正；其他數字已保留。"))
     results = survey.compute(survey.survey_data(plan))
     tiers = list(plan.stakeholder_tiers.all())
+    comments = {}
+    for question_id, text in (
+        ResponseAnswer.objects.filter(question__plan=plan)
+        .exclude(text="")
+        .values_list("question", "text")
+    ):
+        comments.setdefault(question_id, []).append(text)
+    question_ids = list(plan.questions.values_list("pk", flat=True))
     online = survey.online_counts(plan)
     return render(
         request,
@@ -69,6 +77,10 @@ def survey_page(request, pk):
                 for row, tier in zip(results.tiers, tiers, strict=True)
             ],
             "tiers": tiers,
+            "question_rows": [
+                (result, comments.get(question_id, []))
+                for result, question_id in zip(results.questions, question_ids, strict=True)
+            ],
             "charts": survey_charts(results),
             "links": {link.tier_id: link for link in SurveyLink.objects.filter(tier__plan=plan)},
         },

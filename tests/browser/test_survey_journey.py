@@ -48,5 +48,6 @@ def test_a_neighbour_answers_on_a_phone_and_the_tables_count_it(page, browser, l
     assert row.locator("[data-cell='share']").inner_text() == "100%"
     shares = page.locator("table[data-question='6'] [data-share='1']").inner_text()
     assert shares == "100%"
+    assert "支持汰換，請注意施工噪音。" in page.inner_text("[data-role='comments']")
     assert SurveyLink.objects.count() == 4
     screenshot(page, "survey-page")
