@@ -264,8 +264,6 @@ def attachments(request, pk):
             services.attachment_add(plan=plan, **form.cleaned_data)
             messages.success(request, _("已上傳附件。"))
             return redirect("projects:attachments", pk=plan.pk)
-    elif not plan.attachments.exists():
-        form.initial["label"] = "附件一"
     else:
         form.initial["label"] = services.next_attachment_label(plan)
     return render(
