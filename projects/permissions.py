@@ -1,5 +1,7 @@
 """Who may do what with a plan, beyond seeing it (see PlanQuerySet.visible_to)."""
 
+from django.shortcuts import get_object_or_404
+
 from projects.models import Membership, Plan
 
 
@@ -19,3 +21,18 @@ def is_reviewer(user, plan: Plan) -> bool:
             user=user, organisation=authority, role=Membership.Role.REVIEWER
         ).exists()
     )
+
+
+def visible_plan(user, pk) -> Plan:
+    """The plan if the user may see it; 404 otherwise, as if it did not exist."""
+    return get_object_or_404(
+        Plan.objects.visible_to(user).select_related(
+            "organisation", "programme__authority", "methodology"
+        ),
+        pk=pk,
+    )
+
+
+def can_edit(user, plan: Plan) -> bool:
+    """Whether the user may change the plan now (see PlanQuerySet.editable_by)."""
+    return Plan.objects.editable_by(user).filter(pk=plan.pk).exists()

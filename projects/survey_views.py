@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from projects import charts, survey, survey_template
+from projects import charts, permissions, survey, survey_template
 from projects.forms import SurveyAnswerForm, TallyForm
 from projects.models import (
     PaperTally,
@@ -20,15 +20,7 @@ from projects.models import (
     SurveyLink,
     SurveyResponse,
 )
-from projects.permissions import is_applicant_editor
-
-
-def _plan(request, pk) -> Plan:
-    return get_object_or_404(Plan.objects.visible_to(request.user), pk=pk)
-
-
-def _can_edit(request, plan) -> bool:
-    return Plan.objects.editable_by(request.user).filter(pk=plan.pk).exists()
+from projects.permissions import is_applicant_editor, visible_plan
 
 
 def _tally_form(plan, data=None) -> TallyForm:
@@ -42,8 +34,8 @@ def _tally_form(plan, data=None) -> TallyForm:
 
 
 def survey_page(request, pk):
-    plan = _plan(request, pk)
-    can_edit = _can_edit(request, plan)
+    plan = visible_plan(request.user, pk)
+    can_edit = permissions.can_edit(request.user, plan)
     form = _tally_form(plan, request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if not can_edit:
@@ -131,7 +123,7 @@ def save_tallies(form: TallyForm) -> None:
 @require_POST
 def survey_action(request, pk, action):
     """Apply the template questionnaire, or open or close the online survey."""
-    plan = _plan(request, pk)
+    plan = visible_plan(request.user, pk)
     if not is_applicant_editor(request.user, plan):
         raise Http404
     if action == "template":

@@ -22,12 +22,7 @@ from projects.sections import EDITOR_BY_SLUG, EDITORS
 
 
 def _visible_plan(request, pk) -> Plan:
-    return get_object_or_404(
-        Plan.objects.visible_to(request.user).select_related(
-            "organisation", "programme__authority", "methodology"
-        ),
-        pk=pk,
-    )
+    return permissions.visible_plan(request.user, pk)
 
 
 def _editable_plan(request, pk) -> Plan:
@@ -36,10 +31,6 @@ def _editable_plan(request, pk) -> Plan:
     if not Plan.objects.editable_by(request.user).filter(pk=plan.pk).exists():
         raise Http404
     return plan
-
-
-def _can_edit(user, plan: Plan) -> bool:
-    return Plan.objects.editable_by(user).filter(pk=plan.pk).exists()
 
 
 def _is_editor_anywhere(user) -> bool:
@@ -112,7 +103,7 @@ def plan_detail(request, pk):
             "calculation_errors": _calculation_errors(plan),
             "warnings": consistency.warnings(plan),
             "navigator": _navigator(plan),
-            "can_edit": _can_edit(request.user, plan),
+            "can_edit": permissions.can_edit(request.user, plan),
             "attachments": plan.attachments.all(),
             **_review_context(request, plan),
         },
@@ -147,7 +138,7 @@ def section(request, pk, slug):
     if editor_class is None:
         raise Http404
     plan = _visible_plan(request, pk)
-    can_edit = _can_edit(request.user, plan)
+    can_edit = permissions.can_edit(request.user, plan)
     if request.method == "POST":
         if not can_edit:
             raise Http404
@@ -255,7 +246,7 @@ def plan_replace(request, pk):
 
 def attachments(request, pk):
     plan = _visible_plan(request, pk)
-    can_edit = _can_edit(request.user, plan)
+    can_edit = permissions.can_edit(request.user, plan)
     form = AttachmentForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
         if not can_edit:

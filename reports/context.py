@@ -18,6 +18,7 @@ from methodologies.reference import load_reference_data
 from projects import charts, survey
 from projects.dates import roc_long
 from projects.interchange import decimal_text
+from projects.templatetags import plan_format
 
 TITLES = {
     "individual": "微型規模計畫型抵換專案計畫書",
@@ -50,14 +51,11 @@ SOURCE_DEFAULT, SOURCE_MONITORED = "default", "monitored"
 
 
 def thousands(value: Decimal | int, places: int | None = None) -> str:
-    number = Decimal(value)
-    if places is not None:
-        number = number.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
-        return f"{number:,.{places}f}"
-    text = decimal_text(number)
-    whole, _, fraction = text.partition(".")
-    grouped = f"{int(whole):,}"
-    return f"{grouped}.{fraction}" if fraction else grouped
+    """The pages' thousands filter; without `places`, computed values lose their
+    trailing zeros (3.9400 % is shown as 3.94 %)."""
+    if places is None:
+        value = decimal_text(Decimal(value))
+    return plan_format.thousands(value, places)
 
 
 def tonnes(value: str) -> str:
