@@ -26,6 +26,12 @@ QUANTITY_LIMIT = MaxValueValidator(Decimal("999999999999999.99999999"))
 NON_NEGATIVE = [MinValueValidator(Decimal("0")), QUANTITY_LIMIT]
 
 
+def validate_one_line(value: str) -> None:
+    """Names and titles appear in e-mail subjects, lists and the PDF's headings."""
+    if "\n" in value or "\r" in value:
+        raise ValidationError(_("請寫成一行，不可換行。"), code="one_line")
+
+
 def quantity_field(verbose_name, **kwargs):
     kwargs.setdefault("validators", NON_NEGATIVE)
     return models.DecimalField(verbose_name, null=True, blank=True, **QUANTITY, **kwargs)
@@ -91,7 +97,9 @@ class Programme(models.Model):
         limit_choices_to={"kind": Organisation.Kind.AUTHORITY},
         verbose_name=_("主管機關"),
     )
-    title = models.CharField(_("方案型抵換專案計畫書名稱"), max_length=200)
+    title = models.CharField(
+        _("方案型抵換專案計畫書名稱"), max_length=200, validators=[validate_one_line]
+    )
     version = models.CharField(_("版本"), max_length=20)
     methodology = models.ForeignKey(
         Methodology, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("減量方法")
@@ -229,6 +237,9 @@ class Plan(models.Model):
         editable=False,
     )
     submitted_at = models.DateTimeField(_("送審時間"), null=True, blank=True, editable=False)
+    # Bumped by every write of the plan's content; a section page carries the
+    # revision it was read at, and a save from an older read is refused.
+    revision = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # The engine's last results (offset-plan-results/1), refreshed by the services
@@ -240,7 +251,9 @@ class Plan(models.Model):
     type = models.CharField(_("專案型態"), max_length=12, choices=Type.choices)
     number = models.CharField(_("專案編號"), max_length=40, blank=True)
     applicant_name = models.CharField(_("公司/單位名稱"), max_length=200, blank=True)
-    title = models.CharField(_("計畫名稱"), max_length=200, blank=True)
+    title = models.CharField(
+        _("計畫名稱"), max_length=200, blank=True, validators=[validate_one_line]
+    )
     version = models.CharField(_("計畫書版本"), max_length=20, blank=True)
     prepared_on = models.DateField(_("製作日期"), null=True, blank=True)
     methodology = models.ForeignKey(
@@ -678,6 +691,10 @@ class PlanVersion(models.Model):
     results = models.JSONField(_("計算結果"))
     annual_reduction_tco2e = models.IntegerField(_("每年減量 (tCO2e)"))
     total_reduction_tco2e = models.IntegerField(_("計入期總減量 (tCO2e)"))
+    # Every reference figure the version was computed with (emission factors,
+    # refrigerant GWP/ODP by edition, conditions' wording, regulation names), so
+    # that its results and PDF never depend on today's reference tables.
+    reference = models.JSONField(_("參考資料"), default=dict)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name=_("送審者")
     )
@@ -847,9 +864,18 @@ class SurveyResponse(models.Model):
     """One questionnaire answered online through a tier's public link."""
 
     tier = models.ForeignKey(StakeholderTier, on_delete=models.CASCADE, related_name="responses")
+    # A hash of the answering browser's cookie: one answer per browser and tier.
+    browser = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tier", "browser"],
+                condition=~models.Q(browser=""),
+                name="one_response_per_browser",
+            )
+        ]
         verbose_name = _("線上問卷回覆")
         verbose_name_plural = _("線上問卷回覆")
 
