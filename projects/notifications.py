@@ -1,4 +1,9 @@
-"""E-mail to the other side of a review on each transition."""
+"""E-mail to the other side of a review on each transition.
+
+Mail goes out after the transition has committed, so a mail failure can no
+longer undo or hide it: the failure is logged and the caller is told."""
+
+import logging
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
@@ -7,21 +12,39 @@ from django.urls import reverse
 
 from projects.models import Membership
 
+logger = logging.getLogger(__name__)
 
-def transition_made(*, plan, transition, user, comment: str) -> None:
-    """Applicants hear about reviewers' decisions; reviewers about submissions."""
+
+def transition_made(*, plan, transition, user, comment: str) -> bool:
+    """Applicants hear about reviewers' decisions; reviewers about submissions.
+
+    Returns False when the mail could not be sent (the error is logged), True
+    when it was sent or nobody needed it. Never raises."""
+    try:
+        messages = _messages(plan=plan, transition=transition, user=user, comment=comment)
+        if messages:
+            send_mass_mail(messages)
+    except Exception:  # SMTPException, OSError, BadHeaderError, a template error...
+        logger.exception(
+            "Could not send the e-mail for transition %r of plan %s", transition.name, plan.pk
+        )
+        return False
+    return True
+
+
+def _messages(*, plan, transition, user, comment: str) -> list[tuple]:
     if transition.actor == "reviewer":
         members = Membership.objects.filter(organisation_id=plan.organisation_id)
     else:
         authority = plan.reviewing_authority
         if authority is None:
-            return
+            return []
         members = Membership.objects.filter(organisation=authority, role=Membership.Role.REVIEWER)
     recipients = sorted(
         {m.user.email for m in members.select_related("user") if m.user.email and m.user != user}
     )
     if not recipients:
-        return
+        return []
     context = {
         "plan": plan,
         "transition": transition,
@@ -29,8 +52,11 @@ def transition_made(*, plan, transition, user, comment: str) -> None:
         "comment": comment,
         "url": settings.SITE_URL + reverse("projects:plan_detail", args=[plan.pk]),
     }
-    subject = render_to_string("emails/transition_subject.txt", context).strip()
+    subject = one_line(render_to_string("emails/transition_subject.txt", context))
     body = render_to_string("emails/transition_body.txt", context)
-    send_mass_mail(
-        [(subject, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in recipients]
-    )
+    return [(subject, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in recipients]
+
+
+def one_line(text: str) -> str:
+    """A header value: every run of whitespace, line breaks included, as one space."""
+    return " ".join(text.split())

@@ -301,7 +301,13 @@ def plan_transition(request, pk, name):
     plan = _visible_plan(request, pk)
     try:
         workflow.plan_transition(
-            plan=plan, user=request.user, name=name, comment=request.POST.get("comment", "")
+            plan=plan,
+            user=request.user,
+            name=name,
+            comment=request.POST.get("comment", ""),
+            on_mail_failure=lambda: messages.warning(
+                request, _("狀態已更新，但通知信未能寄出，請另行通知對方。")
+            ),
         )
     except workflow.SubmissionIncomplete as refusal:
         request.session[f"problems-{plan.pk}"] = [

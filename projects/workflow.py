@@ -193,8 +193,13 @@ def submission_problems(plan: Plan) -> list[Problem]:
 
 
 @transaction.atomic
-def plan_transition(*, plan: Plan, user, name: str, comment: str = "") -> Plan:
-    """Take one transition, all of it or nothing; raise PlanError if not allowed."""
+def plan_transition(
+    *, plan: Plan, user, name: str, comment: str = "", on_mail_failure=None
+) -> Plan:
+    """Take one transition, all of it or nothing; raise PlanError if not allowed.
+
+    The other side is mailed once the transition has committed; if that fails
+    (logged in projects.notifications), `on_mail_failure()` is called."""
     transition = TRANSITIONS.get(name)
     if transition is None:
         raise PlanError(_("沒有這個動作。"))
@@ -229,11 +234,15 @@ def plan_transition(*, plan: Plan, user, name: str, comment: str = "") -> Plan:
         plan.comments.create(
             version=plan.current_version, section="general", author=user, text=comment
         )
-    transaction.on_commit(
-        lambda: notifications.transition_made(
+
+    def notify():
+        sent = notifications.transition_made(
             plan=plan, transition=transition, user=user, comment=comment
         )
-    )
+        if not sent and on_mail_failure is not None:
+            on_mail_failure()
+
+    transaction.on_commit(notify)
     return plan
 
 
