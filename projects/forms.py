@@ -97,6 +97,17 @@ class PlanModelForm(forms.ModelForm):
             ):
                 field.widget.attrs["rows"] = self.textarea_rows  # Django's 10 makes long pages
 
+    def save(self, commit=True):
+        """A plan form writes only its own fields: the plan row also holds the
+        status, the current version and other sections' fields, which another
+        request may have changed since this form was built."""
+        if not (commit and isinstance(self.instance, Plan) and self.instance.pk):
+            return super().save(commit)
+        names = {field.name for field in Plan._meta.concrete_fields}
+        own = [name for name in self.fields if name in names and name in self.cleaned_data]
+        self.instance.save(update_fields=[*own, "updated_at"])
+        return self.instance
+
 
 class PlanCreateForm(forms.ModelForm):
     class Meta:

@@ -5,7 +5,10 @@ saves them in one transaction (through `services.plan_section_save`), so a page
 is saved entirely or not at all, and an invalid page keeps everything typed.
 """
 
+from dataclasses import dataclass
+
 from django.db import transaction
+from django.forms import BaseFormSet
 from django.utils.translation import gettext_lazy as _
 
 from methodologies.models import Regulation, RegulationGroup
@@ -33,7 +36,19 @@ class SectionEditor:
         self.data = data
         self.files = files
         self.bound = data is not None
+        # The plan revision the page was read at: a save from an older read is
+        # refused (see services.plan_section_save), and `conflicts` then lists
+        # what differs between the saved plan and what was sent.
+        self.revision = plan.revision
+        self.conflicts: list[Conflict] = []
         self.build()
+
+    @staticmethod
+    def posted_revision(data) -> int | None:
+        try:
+            return int(data.get("revision", ""))
+        except (TypeError, ValueError):
+            return None
 
     def build(self) -> None:
         self.form = None
@@ -68,6 +83,74 @@ class SectionEditor:
         """Whether the required content of this section is filled in (for the
         navigator, which asks without building the forms)."""
         return True
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A field whose saved value differs from the one this page sent."""
+
+    label: str
+    saved: str
+    sent: str
+
+
+def _shown(form, name: str, value) -> str:
+    """A field's value as the page shows it."""
+    field = form.fields[name]
+    if hasattr(field, "choices") and not isinstance(value, list | tuple):
+        for key, label in field.choices:
+            if str(key) == str(value if value is not None else ""):
+                return str(label)
+    if isinstance(value, bool):
+        return "✓" if value else "—"
+    if value in (None, ""):
+        return "—"
+    return str(field.widget.format_value(value) if hasattr(field.widget, "format_value") else value)
+
+
+def _form_conflicts(sent_form, saved_form, row_label: str = "") -> list[Conflict]:
+    found = []
+    for name, field in sent_form.fields.items():
+        if name in ("id", "DELETE", "ORDER") or field.disabled:
+            continue
+        saved = saved_form[name].initial if saved_form is not None else None
+        sent = field.widget.value_from_datadict(
+            sent_form.data, sent_form.files, sent_form.add_prefix(name)
+        )
+        if saved_form is None and sent in (None, "", [], False):
+            continue
+        if field.has_changed(saved, sent):
+            label = f"{row_label}{field.label or name}"
+            found.append(Conflict(label, _shown(sent_form, name, saved), _shown(sent_form, name, sent)))
+    return found
+
+
+def editor_conflicts(sent: "SectionEditor", saved: "SectionEditor") -> list[Conflict]:
+    """What the saved plan holds that differs from the page that was sent, form
+    by form; formset rows are matched by their row's id."""
+    found = []
+    sent_parts, saved_parts = sent.all_forms(), saved.all_forms()
+    for sent_part, saved_part in zip(sent_parts, saved_parts, strict=False):
+        if isinstance(sent_part, BaseFormSet):
+            saved_rows = {form.instance.pk: form for form in saved_part.forms if form.instance.pk}
+            seen = set()
+            for number, form in enumerate(sent_part.forms, start=1):
+                pk = form.instance.pk if form.instance.pk else None
+                seen.add(pk)
+                label = f"{_('第 %(number)d 列') % {'number': number}}："
+                found.extend(_form_conflicts(form, saved_rows.get(pk), label))
+            added = [pk for pk in saved_rows if pk not in seen]
+            if added:
+                found.append(
+                    Conflict(
+                        str(_("表格列數")),
+                        _("另有 %(count)d 列") % {"count": len(added)},
+                        _("未包含這些列"),
+                    )
+                )
+        else:
+            found.extend(_form_conflicts(sent_part, saved_part))
+    return found
 
 
 class BasicEditor(SectionEditor):

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -44,6 +45,7 @@ from projects.models import (
 )
 from projects.permissions import is_applicant_editor, is_reviewer
 from projects.presentation import describe_error
+from projects.sections import editor_conflicts
 
 
 class PlanError(Exception):
@@ -404,18 +406,46 @@ def plan_create(
     return plan
 
 
-@transaction.atomic
-def plan_section_save(*, plan: Plan, editor, user) -> None:
-    """Save one section page (all its forms) and refresh the plan's figures;
-    once the plan has been submitted, the history records what changed."""
-    # The forms have already put the new values on `plan`; read the saved ones.
-    before = plan_document(Plan.objects.get(pk=plan.pk)) if plan.current_version_id else None
-    editor.save()
-    plan.refresh_from_db()
-    _fill_crediting_period(plan)
-    plan_refresh_results(plan)
-    if before is not None:
-        record_changes(plan=plan, user=user, before=before, after=plan_document(plan))
+class PlanNotEditable(PlanError):
+    """The plan was submitted (or the user lost the right to edit) meanwhile."""
+
+
+def plan_section_save(*, plan: Plan, editor_class, data, files, user):
+    """Save one section page (all its forms) and refresh the plan's figures.
+
+    One writer per plan at a time: the plan row is locked, the right to edit is
+    checked again under the lock, and the forms are built on the locked row so
+    that they write only their own fields over what is saved now. A page read
+    at an older revision is not saved: the editor comes back with `conflicts`
+    listing the saved values beside the sent ones, and nothing typed is lost.
+    Returns the editor; `editor.saved` says whether it was saved."""
+    with transaction.atomic():
+        locked = Plan.objects.select_for_update().get(pk=plan.pk)
+        if not Plan.objects.editable_by(user).filter(pk=locked.pk).exists():
+            raise PlanNotEditable(
+                _("計畫書目前為「%(status)s」，無法儲存；您輸入的內容仍在頁面上。")
+                % {"status": locked.get_status_display()}
+            )
+        editor = editor_class(locked, data, files)
+        editor.saved = False
+        if not editor.is_valid():
+            return editor
+        if editor.posted_revision(data) != locked.revision:
+            # Validation put the sent values on `locked`: compare with a fresh read.
+            saved = editor_class(Plan.objects.get(pk=locked.pk))
+            editor.conflicts = editor_conflicts(editor, saved)
+            return editor
+        before = plan_document(locked) if locked.current_version_id else None
+        editor.save()
+        Plan.objects.filter(pk=locked.pk).update(revision=F("revision") + 1)
+        locked.refresh_from_db()
+        _fill_crediting_period(locked)
+        plan_refresh_results(locked)
+        if before is not None:
+            record_changes(plan=locked, user=user, before=before, after=plan_document(locked))
+        editor.plan = locked
+        editor.saved = True
+        return editor
 
 
 def record_changes(*, plan: Plan, user, before: dict, after: dict) -> None:
@@ -450,25 +480,43 @@ class Preview:
     saving_rate: object
 
 
-def plan_preview(*, plan: Plan, editor) -> Preview:
-    """The figures for the page's unsaved values: save, calculate, roll back."""
-    with transaction.atomic():
-        editor.save()
-        plan.refresh_from_db()
-        try:
-            results = plan_calculate(plan).to_json()
-            errors = []
-        except DocumentErrors as error:
-            results, errors = None, [describe_error(item) for item in error.errors]
-        plan.results = results
-        preview = Preview(
-            results=results,
-            errors=errors,
-            warnings=consistency.warnings(plan),
-            saving_rate=consistency.saving_rate(plan),
-        )
-        transaction.set_rollback(True)
-    return preview
+class _RollBack(Exception):
+    pass
+
+
+def plan_preview(*, plan: Plan, editor_class, data, files) -> tuple[object, Preview | None]:
+    """The figures for the page's unsaved values: save, calculate, roll back.
+
+    The forms are built on the plan row locked inside the transaction, so a save
+    under way is waited for rather than collided with, and nothing is ever
+    committed. Returns the editor and the preview (None when the forms are
+    invalid)."""
+    outcome: dict = {}
+    try:
+        with transaction.atomic():
+            locked = Plan.objects.select_for_update().get(pk=plan.pk)
+            editor = editor_class(locked, data, files)
+            outcome["editor"] = editor
+            if not editor.is_valid():
+                raise _RollBack
+            editor.save()
+            locked.refresh_from_db()
+            try:
+                results = plan_calculate(locked).to_json()
+                errors = []
+            except DocumentErrors as error:
+                results, errors = None, [describe_error(item) for item in error.errors]
+            locked.results = results
+            outcome["preview"] = Preview(
+                results=results,
+                errors=errors,
+                warnings=consistency.warnings(locked),
+                saving_rate=consistency.saving_rate(locked),
+            )
+            raise _RollBack
+    except _RollBack:
+        pass
+    return outcome["editor"], outcome.get("preview")
 
 
 ATTACHMENT_NUMERALS = "一二三四五六七八九十"

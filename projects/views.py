@@ -139,24 +139,49 @@ def section(request, pk, slug):
         raise Http404
     plan = _visible_plan(request, pk)
     can_edit = permissions.can_edit(request.user, plan)
+    status = 200
     if request.method == "POST":
-        if not can_edit:
+        # An editor whose plan was submitted meanwhile gets the page back, not a 404.
+        if not can_edit and not permissions.is_applicant_editor(request.user, plan):
             raise Http404
-        editor = editor_class(plan, request.POST, request.FILES)
-        if editor.is_valid():
-            services.plan_section_save(plan=plan, editor=editor, user=request.user)
-            messages.success(request, _("已儲存「%(title)s」。") % {"title": editor.title})
-            return redirect("projects:section", pk=plan.pk, slug=slug)
-        messages.error(
-            request,
-            _("有 %(count)d 個欄位需要修正，其他內容已保留。") % {"count": editor.error_count()},
-        )
-        status = 400
-        # The forms changed `plan` in memory; the side panels show what is saved.
+        try:
+            editor = services.plan_section_save(
+                plan=plan,
+                editor_class=editor_class,
+                data=request.POST,
+                files=request.FILES,
+                user=request.user,
+            )
+        except services.PlanNotEditable as refusal:
+            # Submitted meanwhile: show the page as sent, read only.
+            messages.error(request, str(refusal))
+            editor, status = editor_class(plan, request.POST, request.FILES), 409
+            can_edit = False
+        else:
+            if editor.saved:
+                messages.success(request, _("已儲存「%(title)s」。") % {"title": editor.title})
+                return redirect("projects:section", pk=plan.pk, slug=slug)
+            if editor.conflicts:
+                messages.error(
+                    request,
+                    _(
+                        "您開啟此頁後，計畫書已由他人（或另一個分頁）儲存過，因此這次沒有儲存。"
+                        "下方列出目前已儲存的內容與您送出的內容；您輸入的內容都還在頁面上，"
+                        "確認後再按「儲存草稿」即以頁面上的內容儲存。"
+                    ),
+                )
+                status = 409
+            else:
+                messages.error(
+                    request,
+                    _("有 %(count)d 個欄位需要修正，其他內容已保留。")
+                    % {"count": editor.error_count()},
+                )
+                status = 400
+        # The side panels show what is saved.
         plan = _visible_plan(request, pk)
     else:
         editor = editor_class(plan)
-        status = 200
     context = {
         "plan": plan,
         "editor": editor,
@@ -180,10 +205,11 @@ def preview(request, pk, slug):
     if editor_class is None:
         raise Http404
     plan = _editable_plan(request, pk)
-    editor = editor_class(plan, request.POST, request.FILES)
+    editor, preview = services.plan_preview(
+        plan=plan, editor_class=editor_class, data=request.POST, files=request.FILES
+    )
     context = {"plan": plan, "preview": True, "slug": slug}
-    if editor.is_valid():
-        preview = services.plan_preview(plan=plan, editor=editor)
+    if preview is not None:
         context.update(
             results=display_results(preview.results),
             calculation_errors=preview.errors,

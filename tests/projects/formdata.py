@@ -21,8 +21,9 @@ def form_items(form):
 
 
 def editor_data(editor) -> dict:
-    """The data of every form and formset of a section editor, unchanged."""
-    items = []
+    """The data of every form and formset of a section editor, unchanged, with
+    the plan revision the page was read at."""
+    items = [("revision", str(editor.revision))]
     for part in editor.all_forms():
         if isinstance(part, forms.BaseFormSet):
             items.extend(form_items(part.management_form))
