@@ -8,14 +8,25 @@ PDF show the same figures. Percentages are whole numbers, rounded half up, as
 the reference plan shows them (26 of 42 is 62 %); an option's share is of all
 respondents."""
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import transaction
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from projects.models import PaperTally, Plan, Question, ResponseAnswer, SurveyResponse
+from projects.models import (
+    PaperTally,
+    Plan,
+    Question,
+    ResponseAnswer,
+    StakeholderTier,
+    SurveyLink,
+    SurveyResponse,
+    survey_token,
+)
 
 
 def percent(part: int, whole: int) -> int | None:
@@ -219,3 +230,85 @@ def survey_data(plan: Plan) -> dict:
             for question in questions
         ],
     }
+
+
+# Taking answers online. A tier takes at most the copies sent less the paper
+# copies returned, one answer per browser, and only while the plan is editable:
+# a submitted or approved plan's content never changes through its survey.
+
+
+class SurveyRefused(Exception):
+    """An online answer not taken; `reason` is "closed", "full" or "answered"."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def accepts_answers(plan: Plan) -> bool:
+    """Open, and the plan still editable (answers pause while it is under review)."""
+    return plan.survey_open and plan.status in Plan.EDITABLE_STATUSES
+
+
+def online_room(tier: StakeholderTier, online: int) -> int:
+    """Online answers the tier may still take: copies sent − paper returned − online."""
+    return max(0, (tier.copies_sent or 0) - (tier.copies_returned or 0) - online)
+
+
+def browser_id(cookie: str) -> str:
+    """What is stored of a browser's cookie: its SHA-256, never the cookie itself."""
+    return hashlib.sha256(cookie.encode()).hexdigest() if cookie else ""
+
+
+def refusal(tier: StakeholderTier, browser: str) -> str | None:
+    """Why the tier would not take an answer from this browser now, or None."""
+    if not accepts_answers(tier.plan):
+        return "closed"
+    if browser and tier.responses.filter(browser=browser).exists():
+        return "answered"
+    if not online_room(tier, tier.responses.count()):
+        return "full"
+    return None
+
+
+@transaction.atomic
+def record_response(*, tier_id: int, questions, data: dict, browser: str) -> SurveyResponse:
+    """Record one online answer, checked again under lock; raise SurveyRefused.
+
+    The plan row is locked first (as a submission locks it, so an answer is
+    either in the frozen version or refused), then the tier row, so that
+    concurrent answers are counted one after the other."""
+    plan_id = StakeholderTier.objects.values_list("plan_id", flat=True).get(pk=tier_id)
+    plan = Plan.objects.select_for_update().only("status", "survey_open").get(pk=plan_id)
+    tier = StakeholderTier.objects.select_for_update().get(pk=tier_id)
+    tier.plan = plan
+    reason = refusal(tier, browser)
+    if reason:
+        raise SurveyRefused(reason)
+    response = SurveyResponse.objects.create(tier=tier, browser=browser)
+    for question in questions:
+        value = data.get(f"q{question.pk}")
+        answer = ResponseAnswer.objects.create(
+            response=response,
+            question=question,
+            yes={"yes": True, "no": False}.get(value) if question.kind == "yes_no" else None,
+            text=value if question.kind == "text" and value else "",
+        )
+        if question.kind == "multi" and value:
+            answer.options.set(value)
+    return response
+
+
+def set_survey_open(plan: Plan, is_open: bool) -> None:
+    """Open or close the online survey; the caller holds the plan row locked.
+
+    Opening a closed survey gives every tier a new link token, so a link handed
+    out before closing finds nothing."""
+    if is_open and not plan.survey_open:
+        for tier in plan.stakeholder_tiers.all():
+            SurveyLink.objects.update_or_create(tier=tier, defaults={"token": survey_token()})
+    elif is_open:
+        for tier in plan.stakeholder_tiers.filter(link__isnull=True):
+            SurveyLink.objects.create(tier=tier)
+    plan.survey_open = is_open
+    Plan.objects.filter(pk=plan.pk).update(survey_open=is_open)

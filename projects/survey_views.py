@@ -5,22 +5,24 @@ import secrets
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
 
 from projects import charts, permissions, survey, survey_template
 from projects.forms import SurveyAnswerForm, TallyForm
-from projects.models import (
-    PaperTally,
-    Plan,
-    ResponseAnswer,
-    SurveyLink,
-    SurveyResponse,
-)
-from projects.permissions import is_applicant_editor, visible_plan
+from projects.models import PaperTally, Plan, ResponseAnswer, SurveyLink
+from projects.permissions import visible_plan
+
+# The public page: a long random cookie tells one browser from another (only
+# its hash is stored), and each address may send so many answers an hour.
+BROWSER_COOKIE = "survey_browser"
+BROWSER_COOKIE_AGE = 365 * 24 * 3600
+PUBLIC_POSTS_PER_ADDRESS = "10/h"
 
 
 def _tally_form(plan, data=None) -> TallyForm:
@@ -41,7 +43,11 @@ def survey_page(request, pk):
         if not can_edit:
             raise Http404
         if form.is_valid():
-            save_tallies(form)
+            with transaction.atomic():
+                Plan.objects.select_for_update().get(pk=plan.pk)
+                if not permissions.can_edit(request.user, plan):
+                    raise Http404
+                save_tallies(form)
             messages.success(request, _("已儲存紙本問卷統計。"))
             return redirect("projects:survey", pk=plan.pk)
         messages.error(request, _("統計數字有誤，請依欄位提示修正；其他數字已保留。"))
@@ -75,6 +81,8 @@ def survey_page(request, pk):
             ],
             "charts": survey_charts(results),
             "links": {link.tier_id: link for link in SurveyLink.objects.filter(tier__plan=plan)},
+            "room": {tier.pk: survey.online_room(tier, online.get(tier.pk, 0)) for tier in tiers},
+            "accepts_answers": survey.accepts_answers(plan),
         },
         status=400 if form.errors else 200,
     )
@@ -122,72 +130,79 @@ def save_tallies(form: TallyForm) -> None:
 
 @require_POST
 def survey_action(request, pk, action):
-    """Apply the template questionnaire, or open or close the online survey."""
+    """Apply the template questionnaire, or open or close the online survey,
+    only while the plan is editable by this user (checked under the plan lock)."""
     plan = visible_plan(request.user, pk)
-    if not is_applicant_editor(request.user, plan):
-        raise Http404
-    if action == "template":
-        survey_template.apply_template(plan)
-        messages.success(request, _("已加入範本的利害相關者類別與問卷題目，可再修改。"))
-        return redirect("projects:section", pk=plan.pk, slug="environment")
-    if action not in ("open", "close"):
+    if action not in ("template", "open", "close"):
         raise Http404
     with transaction.atomic():
-        plan.survey_open = action == "open"
-        Plan.objects.filter(pk=plan.pk).update(survey_open=plan.survey_open)
-        for tier in plan.stakeholder_tiers.all():
-            SurveyLink.objects.get_or_create(tier=tier)
+        plan = Plan.objects.select_for_update().select_related("organisation").get(pk=plan.pk)
+        if not permissions.can_edit(request.user, plan):
+            raise PermissionDenied
+        if action == "template":
+            survey_template.apply_template(plan)
+        else:
+            survey.set_survey_open(plan, action == "open")
+    if action == "template":
+        messages.success(request, _("已加入範本的利害相關者類別與問卷題目，可再修改。"))
+        return redirect("projects:section", pk=plan.pk, slug="environment")
     messages.success(
         request, _("線上問卷已開放填答。") if plan.survey_open else _("線上問卷已關閉。")
     )
     return redirect("projects:survey", pk=plan.pk)
 
 
+REFUSAL_PAGES = {
+    "closed": ("projects/public_survey_closed.html", 410),
+    "full": ("projects/public_survey_full.html", 410),
+    "answered": ("projects/public_survey_answered.html", 409),
+}
+
+
 @login_not_required
+@ratelimit(key="ip", rate=PUBLIC_POSTS_PER_ADDRESS, method="POST", block=False)
 def public_survey(request, token):
     """The questionnaire for one tier, answered on a phone without signing in.
-    Each visit may send one answer; a closed survey takes none."""
+    One answer per browser, within the tier's copies, while the plan is editable."""
+    if getattr(request, "limited", False):
+        return render(request, "projects/public_survey_throttled.html", status=429)
     link = get_object_or_404(SurveyLink.objects.select_related("tier__plan"), token=token)
     tier, plan = link.tier, link.tier.plan
-    questions = list(plan.questions.prefetch_related("options"))
     context = {"plan": plan, "tier": tier}
-    if not plan.survey_open:
-        return render(request, "projects/public_survey_closed.html", context, status=410)
-    visits = request.session.setdefault("survey_visits", [])
+    cookie = request.COOKIES.get(BROWSER_COOKIE, "")
+    browser = survey.browser_id(cookie)
+    reason = survey.refusal(tier, browser)
+    if reason:
+        template, status = REFUSAL_PAGES[reason]
+        return render(request, template, context, status=status)
+    questions = list(plan.questions.prefetch_related("options"))
+    form = SurveyAnswerForm(request.POST if request.method == "POST" else None, questions=questions)
+    status = 200
     if request.method == "POST":
-        visit = request.POST.get("visit", "")
-        if visit not in visits:
+        if not cookie:
+            status = 400  # cookies refused, or not a browser: the answers stay on the page
+            context["needs_cookie"] = True
+        elif form.is_valid():
+            try:
+                survey.record_response(
+                    tier_id=tier.pk, questions=questions, data=form.cleaned_data, browser=browser
+                )
+            except survey.SurveyRefused as refused:
+                template, status = REFUSAL_PAGES[refused.reason]
+                return render(request, template, context, status=status)
             return render(request, "projects/public_survey_thanks.html", context)
-        form = SurveyAnswerForm(request.POST, questions=questions)
-        if form.is_valid():
-            record_response(tier=tier, questions=questions, data=form.cleaned_data)
-            visits.remove(visit)
-            request.session.modified = True
-            return render(request, "projects/public_survey_thanks.html", context)
-    else:
-        form = SurveyAnswerForm(questions=questions)
-        visit = secrets.token_urlsafe(16)
-        visits.append(visit)
-        request.session["survey_visits"] = visits[-20:]
-    return render(
-        request,
-        "projects/public_survey.html",
-        {**context, "form": form, "visit": visit},
-        status=400 if form.errors else 200,
+        else:
+            status = 400
+    response = render(
+        request, "projects/public_survey.html", {**context, "form": form}, status=status
     )
-
-
-@transaction.atomic
-def record_response(*, tier, questions, data) -> SurveyResponse:
-    response = SurveyResponse.objects.create(tier=tier)
-    for question in questions:
-        value = data.get(f"q{question.pk}")
-        answer = ResponseAnswer.objects.create(
-            response=response,
-            question=question,
-            yes={"yes": True, "no": False}.get(value) if question.kind == "yes_no" else None,
-            text=value if question.kind == "text" and value else "",
+    if not cookie:
+        response.set_cookie(
+            BROWSER_COOKIE,
+            secrets.token_urlsafe(32),
+            max_age=BROWSER_COOKIE_AGE,
+            secure=request.is_secure(),
+            httponly=True,
+            samesite="Lax",
         )
-        if question.kind == "multi" and value:
-            answer.options.set(value)
     return response

@@ -46,3 +46,13 @@ def reference_data(transactional_db):
     if not EmissionFactor.objects.exists():
         seed = importlib.import_module("methodologies.migrations.0002_seed_reference_data")
         seed.seed(django_apps, None)
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """The public survey's throttle counts in the cache; no test inherits another's counts."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -152,7 +152,7 @@ def answer(client, link):
     url = reverse("projects:public_survey", args=[link.token])
     page = client.get(url)
     form = page.context["form"]
-    data = {"visit": page.context["visit"]}
+    data = {}
     for question in form.questions:
         if question.kind == "yes_no":
             data[f"q{question.pk}"] = "yes"
@@ -168,7 +168,7 @@ def test_an_answer_through_a_public_link_counts_once_without_signing_in(client, 
     url, data, response = answer(client, link)
     assert "感謝您的填答" in response.content.decode()
     assert SurveyResponse.objects.filter(tier=link.tier).count() == 1
-    client.post(url, data)  # the same visit sent again
+    assert client.post(url, data).status_code == 409  # the same browser sent it again
     assert SurveyResponse.objects.filter(tier=link.tier).count() == 1
     results = survey.compute(survey.survey_data(link.tier.plan))
     first = results.tiers[0]
@@ -188,8 +188,8 @@ def test_a_closed_survey_takes_no_answer(client, editor, link):
 def test_an_unanswered_yes_no_question_is_named(client, link):
     client.logout()
     url = reverse("projects:public_survey", args=[link.token])
-    page = client.get(url)
-    response = client.post(url, {"visit": page.context["visit"]})
+    client.get(url)
+    response = client.post(url, {})
     assert response.status_code == 400
     assert "請選擇「是」或「否」。" in response.content.decode()
     assert not SurveyResponse.objects.exists()
