@@ -7,7 +7,9 @@ it and write `Results.to_json()` out with `jsonio.dumps`.
 
 from methodologies.engine.calculation import (
     Check,
+    DisplayFigures,
     Results,
+    SideFigures,
     calculate,
     crediting_years,
     floor_int,
@@ -30,13 +32,32 @@ from methodologies.engine.document import (
     read_calculation,
 )
 from methodologies.engine.errors import DocumentErrors, FieldError
-from methodologies.engine.jsonio import dumps, duplicate_key_errors, loads
+from methodologies.engine.jsonio import (
+    MAX_DEPTH,
+    MAX_DOCUMENT_BYTES,
+    MAX_GROUPS,
+    MAX_ITEMS,
+    MAX_PERIODS,
+    MAX_STRING,
+    dumps,
+    duplicate_key_errors,
+    loads,
+    size_errors,
+    too_large_error,
+)
 from methodologies.engine.reader import MISSING, Reader, index_path, key_path
 
 __all__ = [
+    "MAX_DEPTH",
+    "MAX_DOCUMENT_BYTES",
+    "MAX_GROUPS",
+    "MAX_ITEMS",
+    "MAX_PERIODS",
+    "MAX_STRING",
     "MISSING",
     "CalculationInput",
     "Check",
+    "DisplayFigures",
     "DocumentErrors",
     "FieldError",
     "Group",
@@ -49,6 +70,7 @@ __all__ = [
     "ServiceLevel",
     "ServicePair",
     "Side",
+    "SideFigures",
     "calculate",
     "crediting_years",
     "dumps",
@@ -63,4 +85,6 @@ __all__ = [
     "read_calculation",
     "round_half_away",
     "round_half_away_int",
+    "size_errors",
+    "too_large_error",
 ]

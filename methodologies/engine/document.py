@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from methodologies.engine.errors import DocumentErrors
-from methodologies.engine.jsonio import duplicate_key_errors
+from methodologies.engine.jsonio import duplicate_key_errors, size_errors
 from methodologies.engine.reader import MISSING, Reader, index_path, key_path
 
 FORMAT = "offset-plan/1"
@@ -129,8 +129,12 @@ def parse_calculation_document(doc: Any, reference: ReferenceData) -> Calculatio
     """Read a parsed document on its own; raises DocumentErrors listing every error found.
 
     Duplicate keys are refused anywhere in the document, other keys outside the calculation
-    part are not looked at.
+    part are not looked at. A document over a size limit (a list or a string too long, see
+    `size_errors`) is refused with those errors alone, before anything else is read.
     """
+    oversized = size_errors(doc)
+    if oversized:
+        raise DocumentErrors(oversized)
     reader = Reader()
     for error in duplicate_key_errors(doc):
         reader.error(error.path, error.message)

@@ -1,17 +1,32 @@
 """Strict JSON in and out for `offset-plan/1` documents.
 
-`loads` reads numbers from their literal text (integers as int, others as Decimal, never through
-a binary float), refuses NaN and Infinity, and remembers keys that an object holds twice, so that
-`duplicate_key_errors` (and `Reader.obj`) can refuse them at their paths.
+`loads` refuses a document over the size limits before parsing it, reads numbers from their
+literal text (integers as int, others as Decimal, never through a binary float), refuses NaN and
+Infinity, and remembers keys that an object holds twice, so that `duplicate_key_errors` (and
+`Reader.obj`) can refuse them at their paths. `size_errors` checks the parsed tree against the
+list and string limits of plan-format.md ("General rules").
 """
 
 import json
+import re
 from collections.abc import Iterator
 from decimal import Decimal
+from itertools import accumulate
 from typing import Any
 
 from methodologies.engine.errors import DocumentErrors, FieldError
 from methodologies.engine.reader import index_path, key_path
+
+# Size limits of plan-format.md (and monitoring-format.md), so that no document can tie up a server.
+MAX_DOCUMENT_BYTES = 5_000_000
+MAX_DEPTH = 64  # levels of nested arrays and objects
+MAX_GROUPS = 200  # equipment groups on one side
+MAX_PERIODS = 120  # periods of one group
+MAX_ITEMS = 1_000  # items of any other list
+MAX_STRING = 20_000  # characters of a string
+
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_BRACKET_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 
 
 class JsonObject(dict):
@@ -50,8 +65,25 @@ def _walk(tree: Any) -> Iterator[tuple[str, Any]]:
             pending.extend((index_path(path, i), item) for i, item in enumerate(value))
 
 
-def loads(text: str) -> Any:
-    """Parse strict JSON; raises DocumentErrors (at `$`, or at a NaN's path) when it is not."""
+def loads(text: str | bytes) -> Any:
+    """Parse strict JSON (text, or bytes in UTF-8); raises DocumentErrors (at `$`, or at a NaN's
+    path) when it is not. A document over MAX_DOCUMENT_BYTES or nested deeper than MAX_DEPTH is
+    refused at `$` before it is parsed."""
+    if isinstance(text, bytes | bytearray):
+        if len(text) > MAX_DOCUMENT_BYTES:
+            raise DocumentErrors([too_large_error(len(text))])
+        try:
+            text = bytes(text).decode(json.detect_encoding(text))
+        except UnicodeDecodeError:
+            raise DocumentErrors([FieldError("$", "not valid JSON: not UTF-8 text")]) from None
+    elif len(text) > MAX_DOCUMENT_BYTES:  # every character takes at least one byte
+        raise DocumentErrors([too_large_error(None)])
+    else:
+        size = len(text.encode("utf-8", "surrogatepass"))
+        if size > MAX_DOCUMENT_BYTES:
+            raise DocumentErrors([too_large_error(size)])
+    if too_deep(text):
+        raise DocumentErrors([FieldError("$", f"nested deeper than {MAX_DEPTH} levels")])
     try:
         tree = json.loads(
             text, parse_float=Decimal, parse_constant=_NotANumber, object_pairs_hook=_object
@@ -70,6 +102,73 @@ def loads(text: str) -> Any:
     if errors:
         raise DocumentErrors(errors)
     return tree
+
+
+def too_large_error(size: int | None) -> FieldError:
+    """The one error of a document over MAX_DOCUMENT_BYTES (`size` in bytes, None if unknown)."""
+    found = f" ({size:,} bytes)" if size is not None else ""
+    return FieldError("$", f"larger than {MAX_DOCUMENT_BYTES:,} bytes{found}")
+
+
+def too_deep(text: str) -> bool:
+    """Whether arrays and objects nest deeper than MAX_DEPTH in JSON text, found without parsing
+    it and without recursion.
+
+    Exact for valid JSON: escaped backslashes and quotes are dropped, then whatever lies between
+    quotes, and the brackets left are counted. (Invalid JSON may be miscounted past its first
+    fault, where the parser stops anyway.) Every step runs in C: 5 MB take milliseconds.
+    """
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return False
+    plain = text.replace("\\\\", "").replace('\\"', "")
+    brackets = _NOT_BRACKET.sub("", "".join(plain.split('"')[::2]))
+    return max(accumulate(map(_BRACKET_STEP.__getitem__, brackets)), default=0) > MAX_DEPTH
+
+
+def size_errors(tree: Any, section: str = "calculation") -> list[FieldError]:
+    """Every list and string of a parsed document over the limits, each at its path.
+
+    `{section}.baseline.groups` and `{section}.project.groups` hold at most MAX_GROUPS items, a
+    group's `periods` MAX_PERIODS, any other list MAX_ITEMS; a string (key or value) at most
+    MAX_STRING characters. `section` is "calculation" for plans, "monitoring" for monitoring
+    reports. A loop, not recursion.
+    """
+    errors = []
+    # (path, value, kind): kind tells where the format's own lists are.
+    pending: list[tuple[str, Any, str]] = [("$", tree, "root")]
+    while pending:
+        path, value, kind = pending.pop()
+        if isinstance(value, str):
+            if len(value) > MAX_STRING:
+                errors.append(FieldError(path, f"longer than {MAX_STRING:,} characters"))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                here = key_path(path, key)
+                if len(key) > MAX_STRING:
+                    errors.append(FieldError(here, f"key longer than {MAX_STRING:,} characters"))
+                pending.append((here, item, _child_kind(kind, key, section)))
+        elif isinstance(value, list):
+            limit, what = {
+                "groups": (MAX_GROUPS, "groups"),
+                "periods": (MAX_PERIODS, "periods"),
+            }.get(kind, (MAX_ITEMS, "items"))
+            if len(value) > limit:
+                errors.append(FieldError(path, f"more than {limit:,} {what} ({len(value):,})"))
+            item_kind = "group" if kind == "groups" else ""
+            pending.extend((index_path(path, i), item, item_kind) for i, item in enumerate(value))
+    return errors
+
+
+def _child_kind(kind: str, key: str, section: str) -> str:
+    if kind == "root" and key == section:
+        return "section"
+    if kind == "section" and key in ("baseline", "project"):
+        return "side"
+    if kind == "side" and key == "groups":
+        return "groups"
+    if kind == "group" and key == "periods":
+        return "periods"
+    return ""
 
 
 def duplicate_key_errors(tree: Any) -> list[FieldError]:

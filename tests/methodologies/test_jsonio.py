@@ -52,9 +52,7 @@ def test_an_integer_too_long_to_convert_is_refused():
 
 
 def test_deep_nesting_is_refused_not_crashed():
-    errors = refusal("[" * 100_000 + "]" * 100_000)
-
-    assert errors[0].startswith("$: not valid JSON:")
+    assert refusal("[" * 100_000 + "]" * 100_000) == ["$: nested deeper than 64 levels"]
 
 
 def test_duplicate_keys_are_remembered_and_the_last_value_kept():
