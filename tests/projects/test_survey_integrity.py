@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from projects import survey_template, workflow
+from projects import survey, survey_template, workflow
 from projects.interchange import plan_document
 from projects.models import (
     Membership,
@@ -215,3 +215,31 @@ def test_a_reopened_survey_gets_a_new_token(opened):
     assert new != old
     assert Client().get(reverse("projects:public_survey", args=[old])).status_code == 404
     assert Client().get(reverse("projects:public_survey", args=[new])).status_code == 200
+
+
+def record(plan, tier_name, browser):
+    """Record an answer through the service, as the page does after its own check."""
+    questions = list(plan.questions.prefetch_related("options"))
+    data = {f"q{q.pk}": "yes" for q in questions if q.kind == "yes_no"}
+    tier = plan.stakeholder_tiers.get(name=tier_name)
+    return survey.record_response(tier_id=tier.pk, questions=questions, data=data, browser=browser)
+
+
+@pytest.mark.parametrize(
+    ("tier_name", "browser", "status", "reason"),
+    [
+        ("第一級", "b" * 64, Plan.Status.DRAFT, "full"),
+        ("第三級", "a" * 64, Plan.Status.DRAFT, "answered"),
+        ("第三級", "b" * 64, Plan.Status.SUBMITTED, "closed"),
+    ],
+)
+def test_recording_refuses_under_the_lock_whatever_the_page_saw(
+    opened, tier_name, browser, status, reason
+):
+    plan = opened.plan
+    record(plan, tier_name, "a" * 64)
+    Plan.objects.filter(pk=plan.pk).update(status=status)
+    with pytest.raises(survey.SurveyRefused) as refused:
+        record(plan, tier_name, browser)
+    assert refused.value.reason == reason
+    assert online(plan, tier_name) == 1
