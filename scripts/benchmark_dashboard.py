@@ -39,6 +39,7 @@ def set_up_django() -> str | None:
         DEFAULT_DATABASE.unlink(missing_ok=True)
         os.environ["DATABASE_URL"] = f"sqlite:///{DEFAULT_DATABASE}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("SECRET_KEY", "benchmark-only-not-a-secret")  # DEBUG stays off
     sys.path.insert(0, str(BASE_DIR))
     import django
 

@@ -30,6 +30,7 @@ def main() -> None:
     database = Path(tempfile.mkdtemp()) / "bench.sqlite3"
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{database}")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("SECRET_KEY", "benchmark-only-not-a-secret")  # DEBUG stays off
     import django
 
     django.setup()
