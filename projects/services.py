@@ -570,3 +570,27 @@ def comment_resolve(*, comment, user) -> None:
     comment.resolved_at = timezone.now()
     comment.resolved_by = user
     comment.save(update_fields=["resolved_at", "resolved_by"])
+
+
+def plans_refresh_results_for_reference_change() -> int:
+    """Recompute `Plan.results` of every editable plan that takes a figure from the
+    reference tables (its emission factor by year, or a refrigerant), after reference
+    data changed; returns how many changed. Frozen versions keep their own figures
+    (PlanVersion.reference) and are never touched."""
+    editable = Plan.objects.filter(status__in=Plan.EDITABLE_STATUSES)
+    ids = set(editable.filter(emission_factor_value__isnull=True).values_list("pk", flat=True))
+    ids |= set(PlanRefrigerant.objects.filter(plan__in=editable).values_list("plan_id", flat=True))
+    reference = load_reference_data()
+    changed = 0
+    for plan in Plan.objects.filter(pk__in=ids).order_by("pk").iterator(chunk_size=100):
+        try:
+            results = calculate(parse_calculation_document(plan_document(plan), reference))
+            results = results.to_json()
+        except DocumentErrors:
+            results = None
+        if results != plan.results:
+            Plan.objects.filter(pk=plan.pk, status__in=Plan.EDITABLE_STATUSES).update(
+                results=results
+            )
+            changed += 1
+    return changed

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from methodologies.engine import DocumentErrors
+from methodologies.reference import reference_snapshot, snapshot_results
 from projects import notifications
 from projects.interchange import plan_document
 from projects.models import Plan, PlanEvent, PlanVersion
@@ -234,6 +235,8 @@ def plan_transition(
         plan.comments.create(
             version=plan.current_version, section="general", author=user, text=comment
         )
+    if plan.status == Status.APPROVED:  # the approved PDF is rendered and stored
+        transaction.on_commit(lambda: _store_approved_pdf(plan.current_version_id))
 
     def notify():
         sent = notifications.transition_made(
@@ -247,14 +250,18 @@ def plan_transition(
 
 
 def _freeze_version(plan: Plan, user) -> PlanVersion:
+    """Freeze the plan as a version that stands alone: its document, its results and
+    every reference figure they were computed with (methodologies.reference)."""
     document = plan_document(plan)
-    results = plan_calculate(plan).to_json()
+    reference = reference_snapshot(document)
+    results = snapshot_results(document, reference).to_json()
     number = (plan.current_version.number if plan.current_version_id else 0) + 1
     version = PlanVersion.objects.create(
         plan=plan,
         number=number,
         document=document,
         results=results,
+        reference=reference,
         annual_reduction_tco2e=int(results["annual_reduction_tco2e"]),
         total_reduction_tco2e=int(results["total_reduction_tco2e"]),
         created_by=user,
@@ -264,3 +271,10 @@ def _freeze_version(plan: Plan, user) -> PlanVersion:
     plan.results = results
     Plan.objects.filter(pk=plan.pk).update(results=results)
     return version
+
+
+def _store_approved_pdf(version_id: int) -> None:
+    """After an approval commits: the approved PDF is rendered and stored."""
+    from reports.services import approved_pdf_schedule  # reports builds on projects
+
+    approved_pdf_schedule(version_id)

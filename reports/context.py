@@ -1,20 +1,22 @@
-"""What the official 計畫書 layout shows, built from a frozen document and its results.
+"""What the official 計畫書 layout shows, built from a frozen document, its results
+and the reference figures it was computed with.
 
-The PDF never reads live plan rows: a version's `offset-plan/1` document and
-the engine's results are the whole input, so a stored PDF and a re-render of
-the same version agree. Figures are formatted as the reference plans show
-them: thousands separators, ROC dates, kWh with 3 decimals, MWh with 4, tCO2e
-as whole tonnes (rounded half up for BE_y and PE_y, as the plans' tables do).
+The PDF never reads the database: a version's `offset-plan/1` document, its
+results and its reference snapshot (`PlanVersion.reference`) are the whole
+input, so a stored PDF and a re-render of the same version agree whatever has
+happened to the reference tables since. Figures are formatted as the reference
+plans show them: thousands separators, ROC dates, kWh with 3 decimals, MWh
+with 4, tCO2e as whole tonnes (rounded half up for BE_y and PE_y, as the plans'
+tables do), each rounded once from the engine's exact value.
 """
 
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from methodologies.engine import parse_calculation_document
+from methodologies.engine import calculate, parse_calculation_document
 from methodologies.engine.additionality import saving_rate
-from methodologies.models import ApplicabilityCondition, Regulation, RegulationGroup
-from methodologies.reference import load_reference_data
+from methodologies.reference import reference_from_snapshot, reference_snapshot
 from projects import charts, survey
 from projects.dates import roc_long
 from projects.interchange import decimal_text
@@ -58,9 +60,10 @@ def thousands(value: Decimal | int, places: int | None = None) -> str:
     return plan_format.thousands(value, places)
 
 
-def tonnes(value: str) -> str:
-    """A tCO2e figure as the plans' tables show it: whole tonnes, half up."""
-    return thousands(Decimal(value), 0)
+def tonnes(value: int) -> str:
+    """A tCO2e figure as the plans' tables show it: whole tonnes (already rounded by the
+    engine from the exact value)."""
+    return thousands(value)
 
 
 def roc(value: str | None) -> str:
@@ -105,16 +108,14 @@ def _per_group(groups, formatter) -> str:
     return "<br>".join(f"n{i + 1}：{value}" for i, value in enumerate(values))
 
 
-def _side_rows(side: str, calc: dict, calculation_input, results: dict, notes, use_mwh: bool):
-    """The parameter table of (一) 基線 or (二) 專案, as the reference plans lay it out."""
+def _side_rows(side: str, calc: dict, calculation_input, figures, notes, use_mwh: bool):
+    """The parameter table of (一) 基線 or (二) 專案, as the reference plans lay it out;
+    `figures` is the engine's SideFigures of this side (rounded from exact values)."""
     baseline = side == "baseline"
     table = side
     groups = calc[side]["groups"]
-    energy_kwh = Decimal(results[side]["energy_kwh"])
     ef = calculation_input.emission_factor
-    energy_value = (
-        f"{thousands(energy_kwh / 1000, 4)}" if use_mwh else f"{thousands(energy_kwh, 3)}"
-    )
+    energy_value = thousands(figures.energy_mwh, 4) if use_mwh else thousands(figures.energy_kwh, 3)
     energy_unit = "MWh" if use_mwh else "kWh"
     e_symbol = "E<sub>BL,y</sub>" if baseline else "E<sub>PJ,y</sub>"
     rows = [
@@ -124,7 +125,7 @@ def _side_rows(side: str, calc: dict, calculation_input, results: dict, notes, u
             "BE_y" if baseline else "PE_y",
             "BE<sub>y</sub>" if baseline else "PE<sub>y</sub>",
             "第 y 年之基線排放量" if baseline else "第 y 年之專案排放量",
-            tonnes(results[side]["emissions_tco2e"]),
+            tonnes(figures.emissions_tco2e),
             "tCO2e",
         ),
         _row(
@@ -262,11 +263,19 @@ def _monthly(power_key: str, energy_key: str | None):
     return format_group
 
 
-def build_report(document: dict, results: dict, *, draft: bool) -> Report:
+def build_report(
+    document: dict, results: dict, *, reference: dict | None = None, draft: bool
+) -> Report:
+    """The report of `document` computed with the reference snapshot `reference`
+    (methodologies.reference); with a snapshot it reads nothing from the database.
+    Without one (drafts, `manage.py render_pdf`) a snapshot of today's tables is taken.
+    `results` are the engine's results of the same document and reference."""
+    if reference is None:
+        reference = reference_snapshot(document)
     plan = document.get("plan", {})
     calc = document["calculation"]
-    reference = load_reference_data()
-    calculation_input = parse_calculation_document(document, reference)
+    calculation_input = parse_calculation_document(document, reference_from_snapshot(reference))
+    figures = calculate(calculation_input).display()
     use_mwh = plan.get("technology") == "lighting"
     notes = _notes(plan)
     report = Report(title=TITLES[plan["type"]], draft=draft, plan=plan, results=results)
@@ -280,9 +289,10 @@ def build_report(document: dict, results: dict, *, draft: bool) -> Report:
         roc(plan["crediting_period"]["end"]),
     )
     s["start_date"] = roc(plan.get("start_date"))
-    s["total"] = thousands(int(results["total_reduction_tco2e"]))
-    s["annual"] = thousands(int(results["annual_reduction_tco2e"]))
-    s["savings"] = thousands(int(results["annual_savings_kwh"]))
+    s["total"] = thousands(figures.total_reduction_tco2e)
+    s["annual"] = thousands(figures.annual_reduction_tco2e)
+    s["savings"] = thousands(figures.annual_savings_kwh)
+    s["crediting_years"] = format(figures.crediting_years, "f")
     s["application"] = plan.get("application", {})
     s["participants"] = [
         {**p, "role_label": PARTICIPANT_ROLES.get(p["role"], p["role"])}
@@ -327,16 +337,13 @@ def build_report(document: dict, results: dict, *, draft: bool) -> Report:
 
     # 三
     answers = {a["condition"]: a for a in document.get("applicability", [])}
-    conditions = ApplicabilityCondition.objects.filter(
-        methodology__code=plan.get("methodology", {}).get("code", "AMS-II.C"),
-        methodology__version=plan.get("methodology", {}).get("version", "15.0"),
-    )
+    conditions = reference.get("methodology", {}).get("conditions", [])
     s["conditions"] = [
         {
-            "number": c.number,
-            "text": c.text,
-            "answer": answers.get(c.number, {}).get("answer", ""),
-            "explanation": answers.get(c.number, {}).get("explanation", ""),
+            "number": c["number"],
+            "text": c["text"],
+            "answer": answers.get(c["number"], {}).get("answer", ""),
+            "explanation": answers.get(c["number"], {}).get("explanation", ""),
         }
         for c in conditions
     ]
@@ -344,18 +351,20 @@ def build_report(document: dict, results: dict, *, draft: bool) -> Report:
     chosen = {r["code"]: r.get("explanation", "") for r in additionality.get("regulations", [])}
     notes_by_group = additionality.get("notes", {})
     s["additionality_none"] = additionality.get("none", False)
+    regulations = reference.get("regulations", [])
     s["regulation_groups"] = [
         {
-            "label": label,
-            "items": [(r.name, r.code in chosen) for r in Regulation.objects.filter(group=value)],
+            "label": group["label"],
+            "items": [(r["name"], r["code"] in chosen) for r in regulations if r["group"] == value],
             "explanations": [
-                (r.name, chosen[r.code])
-                for r in Regulation.objects.filter(group=value)
-                if chosen.get(r.code)
+                (r["name"], chosen[r["code"]])
+                for r in regulations
+                if r["group"] == value and chosen.get(r["code"])
             ],
             "note": notes_by_group.get(value, ""),
         }
-        for value, label in RegulationGroup.choices
+        for group in reference.get("regulation_groups", [])
+        if (value := group["value"])
     ]
     s["other_regulation"] = additionality.get("other", {})
     rate = additionality.get("saving_rate", {})
@@ -388,8 +397,12 @@ def build_report(document: dict, results: dict, *, draft: bool) -> Report:
     s["project_scenario"] = calculation_notes.get("project_scenario", "")
     s["leakage_not_applicable"] = calculation_notes.get("leakage_not_applicable", False)
     s["leakage_note"] = calculation_notes.get("leakage_note", "")
-    s["baseline_rows"] = _side_rows("baseline", calc, calculation_input, results, notes, use_mwh)
-    s["project_rows"] = _side_rows("project", calc, calculation_input, results, notes, use_mwh)
+    s["baseline_rows"] = _side_rows(
+        "baseline", calc, calculation_input, figures.baseline, notes, use_mwh
+    )
+    s["project_rows"] = _side_rows(
+        "project", calc, calculation_input, figures.project, notes, use_mwh
+    )
     s["baseline_refrigerant"] = calculation_input.baseline.refrigerant is not None
     s["project_refrigerant"] = calculation_input.project.refrigerant is not None
     s["reduction_rows"] = [
@@ -400,7 +413,7 @@ def build_report(document: dict, results: dict, *, draft: bool) -> Report:
             "BE_y",
             "BE<sub>y</sub>",
             "y 年之基線排放量",
-            tonnes(results["baseline"]["emissions_tco2e"]),
+            tonnes(figures.baseline.emissions_tco2e),
             "tCO2e",
         ),
         _row(
@@ -409,7 +422,7 @@ def build_report(document: dict, results: dict, *, draft: bool) -> Report:
             "PE_y",
             "PE<sub>y</sub>",
             "y 年之專案排放量",
-            tonnes(results["project"]["emissions_tco2e"]),
+            tonnes(figures.project.emissions_tco2e),
             "tCO2e",
         ),
         _row(
@@ -418,7 +431,7 @@ def build_report(document: dict, results: dict, *, draft: bool) -> Report:
             "LE_y",
             "LE<sub>y</sub>",
             "y 年之洩漏排放量",
-            tonnes(results["leakage_tco2e"]),
+            tonnes(figures.leakage_tco2e),
             "tCO2e",
         ),
     ]

@@ -1,46 +1,100 @@
 """Rendering and storing PDFs, and exporting whole programmes in the background."""
 
-import io
 import logging
+import shutil
+import tempfile
 import threading
 import zipfile
 
 from django.conf import settings
+from django.core.files import File
 from django.core.files.base import ContentFile
-from django.db import connections, transaction
+from django.db import IntegrityError, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from methodologies.reference import reference_snapshot, snapshot_results
 from projects.interchange import plan_document
 from projects.models import Plan, PlanVersion, Programme
-from projects.services import plan_calculate
 from reports.models import ProgrammeExport, VersionPdf
 from reports.rendering import render_plan_pdf
-from reports.tasks import programme_export_task
+from reports.tasks import programme_export_task, version_pdf_task
 
 logger = logging.getLogger(__name__)
+COPY_CHUNK = 1024 * 1024
+
+
+def render_version(version: PlanVersion) -> bytes:
+    """A frozen version's PDF from the version alone: its document, results and
+    reference snapshot (no reference table is read)."""
+    return render_plan_pdf(
+        document=version.document,
+        results=version.results,
+        reference=version.reference,
+        draft=False,
+    )
+
+
+def _keeps_pdf(version: PlanVersion) -> bool:
+    plan = version.plan
+    return plan.status == Plan.Status.APPROVED and plan.current_version_id == version.pk
+
+
+def stored_version_pdf(version: PlanVersion) -> VersionPdf | None:
+    """The stored PDF of an approved version, rendering and storing it if it is
+    missing; None for a version that is not the approved one (never stored)."""
+    stored = VersionPdf.objects.filter(version=version).first()
+    if stored is not None or not _keeps_pdf(version):
+        return stored
+    pdf = render_version(version)
+    try:
+        with transaction.atomic():
+            return VersionPdf.objects.create(
+                version=version, file=ContentFile(pdf, name="plan.pdf")
+            )
+    except IntegrityError:  # stored meanwhile by the approval's own job
+        return VersionPdf.objects.get(version=version)
 
 
 def version_pdf(version: PlanVersion) -> bytes:
-    """The PDF of a frozen version. An approved version's PDF is rendered once,
-    stored, and served from storage afterwards."""
-    stored = VersionPdf.objects.filter(version=version).first()
-    if stored is not None:
-        with stored.file.open("rb") as handle:
-            return handle.read()
-    pdf = render_plan_pdf(document=version.document, results=version.results, draft=False)
-    plan = version.plan
-    if plan.status == Plan.Status.APPROVED and plan.current_version_id == version.pk:
-        VersionPdf.objects.get_or_create(
-            version=version, defaults={"file": ContentFile(pdf, name="plan.pdf")}
-        )
-    return pdf
+    """The PDF of a frozen version. An approved version's PDF is stored when the plan
+    is approved and served from storage; if that failed, it is rendered and stored now."""
+    stored = stored_version_pdf(version)
+    if stored is None:
+        return render_version(version)
+    with stored.file.open("rb") as handle:
+        return handle.read()
+
+
+def approved_pdf_schedule(version_id: int) -> None:
+    """Called once an approval has committed: store the approved version's PDF on a
+    Celery worker when CELERY_BROKER_URL is set, otherwise here and now."""
+    if settings.CELERY_BROKER_URL:
+        try:
+            version_pdf_task.delay(version_id)
+            return
+        except Exception:  # the broker is down: render here rather than not at all
+            logger.exception("could not queue the PDF of version %s", version_id)
+    approved_pdf_store(version_id)
+
+
+def approved_pdf_store(version_id: int) -> None:
+    """Render and store an approved version's PDF; a failure is logged, and the
+    download renders it later."""
+    try:
+        version = PlanVersion.objects.select_related("plan").get(pk=version_id)
+        stored_version_pdf(version)
+    except Exception:
+        logger.exception("could not store the PDF of version %s", version_id)
 
 
 def draft_pdf(plan: Plan) -> bytes:
-    """The current draft, marked 草稿 on every page (raises DocumentErrors if incomplete)."""
-    results = plan_calculate(plan).to_json()
-    return render_plan_pdf(document=plan_document(plan), results=results, draft=True)
+    """The current draft, marked 草稿 on every page, with today's reference figures
+    (raises DocumentErrors if incomplete)."""
+    document = plan_document(plan)
+    reference = reference_snapshot(document)
+    results = snapshot_results(document, reference).to_json()
+    return render_plan_pdf(document=document, results=results, reference=reference, draft=True)
 
 
 def programme_export_start(*, programme: Programme, user) -> ProgrammeExport:
@@ -77,28 +131,45 @@ def approved_versions(programme: Programme):
     ).select_related("plan")
 
 
+def entry_name(version: PlanVersion) -> str:
+    """A ZIP entry's name: the plan's id and the version number, never typed text."""
+    return f"plan-{int(version.plan_id)}-v{int(version.number)}.pdf"
+
+
 def programme_export_run(export_id: int) -> None:
-    """Render (or reuse) each approved sub-project's PDF into one ZIP, saving
-    progress after each file so the page can show it."""
+    """Put each approved sub-project's stored PDF (rendered and stored first where
+    missing) into one ZIP, written to a temporary file and saved from there; progress
+    is saved after each file so the page can show it."""
     export = ProgrammeExport.objects.get(pk=export_id)
     export.status = ProgrammeExport.Status.RUNNING
     export.save(update_fields=["status"])
-    buffer = io.BytesIO()
     try:
-        versions = list(approved_versions(export.programme).order_by("plan__number", "plan_id"))
-        export.total = len(versions)
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for index, version in enumerate(versions, start=1):
-                name = version.plan.number or f"plan-{version.plan_id}"
-                archive.writestr(f"{name}-v{version.number}.pdf", version_pdf(version))
-                export.done = index
-                export.save(update_fields=["done", "total"])
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
-        export.file.save(
-            f"programme-{export.programme_id}-{stamp}.zip",
-            ContentFile(buffer.getvalue()),
-            save=False,
+        ids = list(
+            approved_versions(export.programme)
+            .order_by("plan__number", "plan_id")
+            .values_list("pk", flat=True)
         )
+        export.total = len(ids)
+        with tempfile.NamedTemporaryFile(suffix=".zip") as handle:
+            with zipfile.ZipFile(handle, "w", zipfile.ZIP_STORED) as archive:
+                for index, version_id in enumerate(ids, start=1):
+                    version = PlanVersion.objects.select_related("plan").get(pk=version_id)
+                    stored = stored_version_pdf(version)
+                    if stored is None:  # no longer the approved version: as it stands
+                        archive.writestr(entry_name(version), render_version(version))
+                    else:
+                        with (
+                            stored.file.open("rb") as pdf,
+                            archive.open(entry_name(version), "w") as entry,
+                        ):
+                            shutil.copyfileobj(pdf, entry, COPY_CHUNK)
+                    export.done = index
+                    export.save(update_fields=["done", "total"])
+            handle.seek(0)
+            stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+            export.file.save(
+                f"programme-{export.programme_id}-{stamp}.zip", File(handle), save=False
+            )
         export.status = ProgrammeExport.Status.DONE
     except Exception as error:  # reported on the page; the log has the traceback
         logger.exception("programme export %s failed", export_id)

@@ -140,6 +140,37 @@ class Check:
 
 
 @dataclass(frozen=True)
+class SideFigures:
+    """One side's figures as the plan's tables print them, each rounded once from its exact
+    value (never from another rounded figure)."""
+
+    energy_kwh: Decimal  # E_BL,y / E_PJ,y in kWh, 3 decimals, half away from zero
+    energy_mwh: Decimal  # the same exact energy in MWh, 4 decimals
+    emissions_tco2e: int  # BE_y / PE_y in whole tonnes, half away from zero (half up)
+
+
+@dataclass(frozen=True)
+class DisplayFigures:
+    """The figures the official PDF prints, from the exact results."""
+
+    baseline: SideFigures
+    project: SideFigures
+    leakage_tco2e: int  # LE_y in whole tonnes, half away from zero
+    annual_savings_kwh: int
+    annual_reduction_tco2e: int
+    total_reduction_tco2e: int
+    crediting_years: Decimal  # 4 decimals
+
+
+def _side_figures(energy_kwh: Fraction, emissions_tco2e: Fraction) -> SideFigures:
+    return SideFigures(
+        energy_kwh=round_half_away(energy_kwh, 3),
+        energy_mwh=round_half_away(energy_kwh / 1000, 4),
+        emissions_tco2e=round_half_away_int(emissions_tco2e),
+    )
+
+
+@dataclass(frozen=True)
 class Results:
     """Exact values (Fraction) of one calculation; `to_json` writes them out, rounded."""
 
@@ -167,6 +198,18 @@ class Results:
             if check.id == id:
                 return check
         raise KeyError(id)
+
+    def display(self) -> DisplayFigures:
+        """The printed figures, each rounded once from its own exact value."""
+        return DisplayFigures(
+            baseline=_side_figures(self.baseline_energy_kwh, self.baseline_emissions_tco2e),
+            project=_side_figures(self.project_energy_kwh, self.project_emissions_tco2e),
+            leakage_tco2e=round_half_away_int(self.leakage_tco2e),
+            annual_savings_kwh=self.annual_savings_kwh,
+            annual_reduction_tco2e=self.annual_reduction_tco2e,
+            total_reduction_tco2e=self.total_reduction_tco2e,
+            crediting_years=round_half_away(self.crediting_years, 4),
+        )
 
     def to_json(self) -> dict:
         """The `offset-plan-results/1` object: every key, numbers as strings."""

@@ -10,6 +10,7 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from config.celery import app as celery_app
+from methodologies.reference import reference_snapshot
 from projects.models import Organisation, Plan, PlanVersion, Programme
 from projects.services import plan_import
 from reports.models import ProgrammeExport, VersionPdf
@@ -37,7 +38,8 @@ def programme_of_50(reference_data, demo_document, settings, tmp_path):
     programme = first.programme
     submitter = UserFactory()
     results = first.results
-    pdf = render_plan_pdf(document=document, results=results, draft=False)
+    reference = reference_snapshot(document)
+    pdf = render_plan_pdf(document=document, results=results, reference=reference, draft=False)
     organisation = OrganisationFactory()
     plans = Plan.objects.bulk_create(
         Plan(
@@ -56,6 +58,7 @@ def programme_of_50(reference_data, demo_document, settings, tmp_path):
             number=1,
             document=document,
             results=results,
+            reference=reference,
             annual_reduction_tco2e=4,
             total_reduction_tco2e=40,
             created_by=submitter,
@@ -101,7 +104,8 @@ def assert_zip_of_50(export):
         archive = zipfile.ZipFile(io.BytesIO(handle.read()))
     names = archive.namelist()
     assert len(names) == 50
-    assert names[0] == "B-0000271-000-v1.pdf"
+    first = Plan.objects.get(number="B-0000271-000")
+    assert names[0] == f"plan-{first.pk}-v1.pdf"
     assert all(archive.read(name).startswith(b"%PDF") for name in names)
     # The two that had none now keep their rendered PDF.
     assert VersionPdf.objects.count() == 50
