@@ -1,8 +1,8 @@
 from django.utils.functional import SimpleLazyObject
 
-from projects.dashboard import is_dashboard_reviewer
+from projects.permissions import has_review_queue
 
 
 def navigation(request):
     """Whether the header shows the review queue (asked only when a page renders it)."""
-    return {"show_review_queue": SimpleLazyObject(lambda: is_dashboard_reviewer(request.user))}
+    return {"show_review_queue": SimpleLazyObject(lambda: has_review_queue(request.user))}

@@ -12,7 +12,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 
-from projects.models import Membership, Organisation, Plan, Programme
+from projects import permissions
+from projects.models import Membership, Plan, Programme
 
 PAGE_SIZE = 50
 # Drafts never reach a reviewer, even one that was withdrawn after a submission.
@@ -31,21 +32,9 @@ ROW_FIELDS = (
 )
 
 
-def is_dashboard_reviewer(user) -> bool:
-    """Who has a review queue: reviewers of an authority, and site administrators."""
-    return user.is_superuser or (
-        user.is_authenticated
-        and Membership.objects.filter(
-            user=user,
-            role=Membership.Role.REVIEWER,
-            organisation__kind=Organisation.Kind.AUTHORITY,
-        ).exists()
-    )
-
-
 def _queue_plans(user) -> QuerySet[Plan]:
     """The plans in the user's queue: submitted at least once and not a draft now."""
-    if user.is_superuser:
+    if permissions.is_site_administrator(user):
         plans = Plan.objects.filter(current_version__isnull=False)
     else:
         plans = Plan.objects.reviewable_by(user)
@@ -53,7 +42,7 @@ def _queue_plans(user) -> QuerySet[Plan]:
 
 
 def _reviewed_programmes(user) -> QuerySet[Programme]:
-    if user.is_superuser:
+    if permissions.is_site_administrator(user):
         return Programme.objects.all()
     return Programme.objects.filter(
         authority__membership__user=user,
@@ -115,7 +104,7 @@ class QueueFilterForm(forms.Form):
 
 def review_queue(request):
     """Submitted plans under the user's authorities, oldest submission first."""
-    if not is_dashboard_reviewer(request.user):
+    if not permissions.has_review_queue(request.user):
         raise Http404
     form = QueueFilterForm(request.GET, programmes=_reviewed_programmes(request.user))
     chosen = form.chosen()
@@ -154,7 +143,7 @@ def programme_list(request):
     """Every programme, so that applicants can find one to join; the number of
     sub-projects is of those the user may see."""
     visible = (
-        Plan.objects.visible_to(request.user)
+        permissions.visible_plans(request.user)
         .filter(programme=OuterRef("pk"))
         .order_by()
         .values("programme")
@@ -167,7 +156,7 @@ def programme_list(request):
     return render(
         request,
         "projects/review/programme_list.html",
-        {"programmes": programmes, "is_reviewer": is_dashboard_reviewer(request.user)},
+        {"programmes": programmes, "is_reviewer": permissions.has_review_queue(request.user)},
     )
 
 
@@ -179,7 +168,7 @@ def programme_detail(request, pk):
     programme = get_object_or_404(
         Programme.objects.select_related("authority", "methodology"), pk=pk
     )
-    plans = Plan.objects.visible_to(request.user).filter(programme=programme)
+    plans = permissions.programme_plans(request.user, programme)
     summary = _status_counts(
         plans,
         Plan.Status.choices,
@@ -192,12 +181,7 @@ def programme_detail(request, pk):
     )
     rows = _with_row_fields(plans).order_by("organisation__name", "title", "pk")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    reviews_it = (
-        request.user.is_superuser
-        or Membership.objects.filter(
-            user=request.user, organisation=programme.authority, role=Membership.Role.REVIEWER
-        ).exists()
-    )
+    reviews_it = permissions.reviews_programme(request.user, programme)
     return render(
         request,
         "projects/review/programme_detail.html",
@@ -213,6 +197,6 @@ def programme_detail(request, pk):
             "approved_annual": summary["approved_annual"] or 0,
             "approved_total": summary["approved_total"] or 0,
             "reviews_it": reviews_it,
-            "is_reviewer": reviews_it or is_dashboard_reviewer(request.user),
+            "is_reviewer": reviews_it or permissions.has_review_queue(request.user),
         },
     )

@@ -120,29 +120,37 @@ class Programme(models.Model):
 
 
 class PlanQuerySet(models.QuerySet):
+    """The one place that says which plans a user sees, edits and reviews;
+    projects/permissions.py builds every other rule on these."""
+
+    @staticmethod
+    def _with_reviewers(user) -> models.Q:
+        """Plans with the user's authorities' reviewers: the reviewing authority
+        (the programme's for a sub-project, the named one for an individual
+        plan) is one of the user's, and the plan has been submitted and is not
+        a draft now (a withdrawn plan goes back to its applicant alone)."""
+        reviewer_of = Membership.organisations_of(user, Membership.Role.REVIEWER)
+        return (
+            (
+                models.Q(programme__isnull=False, programme__authority__in=reviewer_of)
+                | models.Q(programme__isnull=True, authority__in=reviewer_of)
+            )
+            & models.Q(current_version__isnull=False)
+            & ~models.Q(status=Plan.Status.DRAFT)
+        )
+
     def visible_to(self, user):
         """Who sees a plan:
         - members (editors and read-only) of the applicant organisation;
-        - reviewers of the authority that reviews it (the programme's authority
-          for a sub-project, the named authority for an individual plan), once
-          it has been submitted at least once;
+        - reviewers of the authority that reviews it, while it is submitted,
+          under review or decided (never a draft, withdrawn ones included);
         - site administrators (superusers): every plan."""
         if not user.is_authenticated:
             return self.none()
         if user.is_superuser:
             return self
         member_of = Membership.organisations_of(user)
-        reviewer_of = Membership.organisations_of(user, Membership.Role.REVIEWER)
-        return self.filter(
-            models.Q(organisation__in=member_of)
-            | (
-                models.Q(current_version__isnull=False)
-                & (
-                    models.Q(programme__authority__in=reviewer_of)
-                    | models.Q(authority__in=reviewer_of)
-                )
-            )
-        )
+        return self.filter(models.Q(organisation__in=member_of) | self._with_reviewers(user))
 
     def editable_by(self, user):
         """Plans the user may change: editors of the applicant organisation,
@@ -153,14 +161,10 @@ class PlanQuerySet(models.QuerySet):
         return self.filter(organisation__in=editor_of, status__in=Plan.EDITABLE_STATUSES)
 
     def reviewable_by(self, user):
-        """Plans the user reviews: those of their authorities, once submitted."""
+        """Plans the user reviews: those with their authorities (see `_with_reviewers`)."""
         if not user.is_authenticated:
             return self.none()
-        reviewer_of = Membership.organisations_of(user, Membership.Role.REVIEWER)
-        return self.filter(
-            models.Q(programme__authority__in=reviewer_of) | models.Q(authority__in=reviewer_of),
-            current_version__isnull=False,
-        )
+        return self.filter(self._with_reviewers(user))
 
 
 class Plan(models.Model):

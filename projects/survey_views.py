@@ -37,7 +37,7 @@ def _tally_form(plan, data=None) -> TallyForm:
 
 def survey_page(request, pk):
     plan = visible_plan(request.user, pk)
-    can_edit = permissions.can_edit(request.user, plan)
+    can_edit = permissions.can_run_survey(request.user, plan)
     form = _tally_form(plan, request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if not can_edit:
@@ -45,7 +45,7 @@ def survey_page(request, pk):
         if form.is_valid():
             with transaction.atomic():
                 Plan.objects.select_for_update().get(pk=plan.pk)
-                if not permissions.can_edit(request.user, plan):
+                if not permissions.can_run_survey(request.user, plan):
                     raise Http404
                 save_tallies(form)
             messages.success(request, _("已儲存紙本問卷統計。"))
@@ -137,7 +137,7 @@ def survey_action(request, pk, action):
         raise Http404
     with transaction.atomic():
         plan = Plan.objects.select_for_update().select_related("organisation").get(pk=plan.pk)
-        if not permissions.can_edit(request.user, plan):
+        if not permissions.can_run_survey(request.user, plan):
             raise PermissionDenied
         if action == "template":
             survey_template.apply_template(plan)

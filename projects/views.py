@@ -1,4 +1,4 @@
-"""Plan pages. Views look the plan up through `visible_to`/`editable_by`, run
+"""Plan pages. Views look the plan up through `permissions` (404 for what one may not see), run
 the forms, call a service and render; they never compute figures."""
 
 from pathlib import Path
@@ -16,7 +16,7 @@ from methodologies.engine import DocumentErrors, dumps, loads
 from projects import compare, consistency, permissions, services, survey_template, workflow
 from projects.forms import AttachmentForm, CommentForm, ImportForm, PlanCreateForm, ReplaceForm
 from projects.interchange import plan_document
-from projects.models import Attachment, Membership, Plan, PlanVersion, ReviewComment
+from projects.models import Attachment, Plan, PlanVersion, ReviewComment
 from projects.presentation import describe_error, display_results
 from projects.sections import EDITOR_BY_SLUG, EDITORS
 
@@ -26,25 +26,18 @@ def _visible_plan(request, pk) -> Plan:
 
 
 def _editable_plan(request, pk) -> Plan:
-    """404 for plans the user cannot see; read-only users get a message instead."""
-    plan = _visible_plan(request, pk)
-    if not Plan.objects.editable_by(request.user).filter(pk=plan.pk).exists():
-        raise Http404
-    return plan
-
-
-def _is_editor_anywhere(user) -> bool:
-    return Membership.objects.filter(user=user, role=Membership.Role.EDITOR).exists()
+    """404 for plans the user cannot see or cannot change now."""
+    return permissions.editable_plan(request.user, pk)
 
 
 def plan_list(request):
-    plans = Plan.objects.visible_to(request.user).select_related("organisation", "programme")
-    can_create = _is_editor_anywhere(request.user)
+    plans = permissions.visible_plans(request.user).select_related("organisation", "programme")
+    can_create = permissions.can_create_plans(request.user)
     return render(request, "projects/plan_list.html", {"plans": plans, "can_create": can_create})
 
 
 def plan_create(request):
-    if not _is_editor_anywhere(request.user):
+    if not permissions.can_create_plans(request.user):
         raise PermissionDenied
     form = PlanCreateForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -128,7 +121,7 @@ def _review_context(request, plan: Plan) -> dict:
         "versions": plan.versions.select_related("created_by").order_by("-number"),
         "comments": comments.prefetch_related("replies__author"),
         "is_reviewer": is_reviewer,
-        "can_comment": is_reviewer or permissions.is_applicant_editor(request.user, plan),
+        "can_comment": permissions.can_reply(request.user, plan),
         "comment_form": CommentForm(),
     }
 
@@ -222,14 +215,14 @@ def preview(request, pk, slug):
 
 
 def plan_export(request, pk):
-    plan = _visible_plan(request, pk)
+    plan = permissions.visible_plan(request.user, pk, may=permissions.can_export_document)
     response = HttpResponse(dumps(plan_document(plan)), content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="plan-{plan.pk}.json"'
     return response
 
 
 def plan_import(request):
-    if not _is_editor_anywhere(request.user):
+    if not permissions.can_create_plans(request.user):
         raise PermissionDenied
     form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
     errors = []
@@ -298,7 +291,7 @@ def attachments(request, pk):
 
 
 def attachment_download(request, pk, attachment_pk):
-    plan = _visible_plan(request, pk)
+    plan = permissions.visible_plan(request.user, pk, may=permissions.can_download_attachment)
     attachment = get_object_or_404(Attachment, plan=plan, pk=attachment_pk)
     if not attachment.file:
         raise Http404
@@ -389,7 +382,7 @@ def plan_history(request, pk):
 
 def version_document(request, pk, number):
     """A frozen version as the JSON document that was submitted."""
-    plan = _visible_plan(request, pk)
+    plan = permissions.visible_plan(request.user, pk, may=permissions.can_export_document)
     version = get_object_or_404(PlanVersion, plan=plan, number=number)
     response = HttpResponse(dumps(version.document), content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="plan-{plan.pk}-v{number}.json"'

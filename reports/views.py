@@ -6,7 +6,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from methodologies.engine import DocumentErrors
-from projects.models import Plan, PlanVersion, Programme
+from projects import permissions
+from projects.models import PlanVersion, Programme
 from reports import services
 from reports.models import ProgrammeExport
 
@@ -19,7 +20,7 @@ def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
 
 def draft_pdf(request, pk):
     """The current draft as the official layout, marked 草稿 on every page."""
-    plan = get_object_or_404(Plan.objects.visible_to(request.user), pk=pk)
+    plan = permissions.visible_plan(request.user, pk, may=permissions.can_download_draft_pdf)
     try:
         pdf = services.draft_pdf(plan)
     except DocumentErrors:
@@ -29,13 +30,14 @@ def draft_pdf(request, pk):
 
 
 def version_pdf(request, pk, number):
-    plan = get_object_or_404(Plan.objects.visible_to(request.user), pk=pk)
+    plan = permissions.visible_plan(request.user, pk, may=permissions.can_download_version_pdf)
     version = get_object_or_404(PlanVersion, plan=plan, number=number)
     return _pdf_response(services.version_pdf(version), f"plan-{plan.pk}-v{number}.pdf")
 
 
 def _administrator(request):
-    if not request.user.is_superuser:
+    """404 unless the user may export programmes (see permissions.can_export_programmes)."""
+    if not permissions.can_export_programmes(request.user):
         raise Http404
 
 
