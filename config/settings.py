@@ -3,6 +3,7 @@ environment variables; there are no per-environment forks."""
 
 import os
 import re
+import secrets
 from email.utils import getaddresses
 from pathlib import Path
 
@@ -42,13 +43,18 @@ def envaddresses(name: str) -> list[tuple[str, str]]:
 
 DEBUG = envbool("DEBUG", "False")
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "SECRET_KEY must be set when DEBUG is off; generate one with "
-            ".venv/bin/python -c 'from django.core.management.utils import "
-            "get_random_secret_key; print(get_random_secret_key())'"
-        )
+# Serving with DEBUG off and no SECRET_KEY is refused at start-up (config/wsgi.py);
+# one-off commands (calculate, import_plan, migrate…) sign nothing that outlives
+# them, so they run on a throwaway key of their own.
+SECRET_KEY_MISSING = not SECRET_KEY and not DEBUG
+SECRET_KEY_MESSAGE = (
+    "SECRET_KEY must be set when DEBUG is off; generate one with "
+    ".venv/bin/python -c 'from django.core.management.utils import "
+    "get_random_secret_key; print(get_random_secret_key())'"
+)
+if SECRET_KEY_MISSING:
+    SECRET_KEY = secrets.token_urlsafe(50)
+elif not SECRET_KEY:
     # Development only (DEBUG on): a fixed key so sessions survive restarts.
     SECRET_KEY = "insecure-development-key-set-SECRET_KEY-in-production"
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
@@ -145,6 +151,14 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "var" / "static"
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+
+# The largest page is section 四 at the interchange limits (plan-format.md): 2 sides × 200 groups
+# × (10 group fields + 120 months × 4 grid cells), 1,000 service-level rows × 6 and 1,000
+# parameter notes × 7 fields, and under 100 others (plan form, refrigerants, management forms).
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2 * 200 * (10 + 120 * 4) + 1_000 * (6 + 7) + 100  # 209,100
+# Each of those fields at 64 bytes of name and value, and ten texts at the 20,000-character
+# limit sent as percent-encoded CJK (9 bytes a character): about 15 MB.
+DATA_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_NUMBER_FIELDS * 64 + 10 * 20_000 * 9
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -12,9 +12,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from methodologies.engine.additionality import saving_rate as compute_saving_rate
+from methodologies.engine.document import DEFAULT_GWP_EDITION
 from methodologies.models import SavingTarget
+from methodologies.reference import load_reference_data
 from projects.dates import crediting_period
-from projects.models import Plan
+from projects.models import Plan, Side
 
 GWH_PATTERN = re.compile(r"(\d+(?:\.\d+)?)\s*GWh", re.IGNORECASE)
 KWH_PER_GWH = Decimal(1_000_000)
@@ -59,6 +61,7 @@ def warnings(plan: Plan) -> list[str]:
                         "computed": computed_gwh.quantize(Decimal("0.001"), ROUND_HALF_UP),
                     }
                 )
+    found.extend(refrigerant_differences(plan))
     if plan.crediting_start and plan.crediting_end and plan.crediting in CREDITING_YEARS:
         years = CREDITING_YEARS[plan.crediting]
         if crediting_period(plan.crediting_start, years)[1] != plan.crediting_end:
@@ -66,6 +69,41 @@ def warnings(plan: Plan) -> list[str]:
                 _("計入期長度與%(type)s的 %(years)d 年不同。")
                 % {"type": plan.get_crediting_display(), "years": years}
             )
+    return found
+
+
+def refrigerant_differences(plan: Plan) -> list[str]:
+    """A table refrigerant whose GWP or ODP a document gave otherwise: kept as
+    the document says, and said here, to the applicant and the reviewer."""
+    refrigerants = list(plan.refrigerants.all())
+    if not any(r.gwp is not None or r.odp is not None for r in refrigerants):
+        return []
+    table = load_reference_data().refrigerants
+    edition = plan.gwp_edition or DEFAULT_GWP_EDITION
+    found = []
+    for refrigerant in refrigerants:
+        row = table.get(refrigerant.code)
+        if row is None:
+            continue
+        side = Side(refrigerant.side).label
+        for name, given, listed in (
+            ("GWP", refrigerant.gwp, row.gwp.get(edition)),
+            ("ODP", refrigerant.odp, row.odp),
+        ):
+            if given is not None and listed is not None and given != listed:
+                found.append(
+                    _(
+                        "四、%(side)s冷媒 %(code)s 的 %(name)s 填寫 %(given)s，"
+                        "參考資料表為 %(listed)s；計算依填寫的數值。"
+                    )
+                    % {
+                        "side": side,
+                        "code": refrigerant.code,
+                        "name": name,
+                        "given": f"{given.normalize():f}",
+                        "listed": f"{listed.normalize():f}",
+                    }
+                )
     return found
 
 

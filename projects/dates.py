@@ -6,6 +6,8 @@ ROC year = Gregorian year − 1911. Shown as 110年5月24日 or 110/05/24; typed
 import re
 from datetime import date, timedelta
 
+from methodologies.engine import crediting_years
+
 ROC_OFFSET = 1911
 _ROC_PATTERN = re.compile(r"^\s*(\d{2,3})\s*[/.\-年]\s*(\d{1,2})\s*[/.\-月]\s*(\d{1,2})\s*日?\s*$")
 _ISO_PATTERN = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
@@ -41,3 +43,12 @@ def crediting_period(start: date, years: int) -> tuple[date, date]:
     except ValueError:
         after = start.replace(year=start.year + years, day=28)
     return start, after - timedelta(days=1)
+
+
+def year_count(start: date, end: date) -> str:
+    """The length of an inclusive period in years as people say it: "10", or
+    "15.5" (to one decimal, rounded down) when it is not whole years."""
+    years = crediting_years(start, end)
+    if years.denominator == 1:
+        return str(years.numerator)
+    return f"{int(years * 10) / 10:.1f}"

@@ -11,7 +11,9 @@ from django.db import transaction
 from django.forms import BaseFormSet
 from django.utils.translation import gettext_lazy as _
 
+from methodologies.engine.document import DEFAULT_GWP_EDITION
 from methodologies.models import Regulation, RegulationGroup
+from methodologies.reference import load_reference_data
 from projects import forms as f
 from projects.models import (
     ApplicabilityAnswer,
@@ -121,7 +123,9 @@ def _form_conflicts(sent_form, saved_form, row_label: str = "") -> list[Conflict
             continue
         if field.has_changed(saved, sent):
             label = f"{row_label}{field.label or name}"
-            found.append(Conflict(label, _shown(sent_form, name, saved), _shown(sent_form, name, sent)))
+            found.append(
+                Conflict(label, _shown(sent_form, name, saved), _shown(sent_form, name, sent))
+            )
     return found
 
 
@@ -280,11 +284,14 @@ class CalculationEditor(SectionEditor):
         self.formsets["pairs"] = f.ServicePairFormSet(self.data, instance=plan, prefix="pairs")
         self.formsets["notes"] = self._notes_formset()
         existing = {r.side: r for r in plan.refrigerants.all()}
+        table = load_reference_data().refrigerants
         self.refrigerants = {
             side: f.RefrigerantForm(
                 self.data,
                 instance=existing.get(side) or PlanRefrigerant(plan=plan, side=side),
                 prefix=f"{side}-refrigerant",
+                table=table,
+                edition=plan.gwp_edition or DEFAULT_GWP_EDITION,
             )
             for side in Side.values
         }

@@ -52,6 +52,10 @@ class PlanError(Exception):
     """A business rule refused the action; the message is for the user."""
 
 
+class PlanNotEditable(PlanError):
+    """The plan was submitted (or the user lost the right to edit) meanwhile."""
+
+
 def document_read(document) -> PlanDocument:
     """Validate a whole `offset-plan/1` document against today's reference data."""
     codes = set(Regulation.objects.values_list("code", flat=True))
@@ -100,6 +104,19 @@ def plan_replace(*, plan: Plan, document, user) -> Plan:
     The plan keeps its organisation and its uploaded attachments; everything
     else comes from the document, all of it or nothing."""
     parsed = document_read(document)
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    if not Plan.objects.editable_by(user).filter(pk=plan.pk).exists():
+        raise PlanNotEditable(
+            _("計畫書目前為「%(status)s」，無法以檔案取代內容。")
+            % {"status": plan.get_status_display()}
+        )
+    if plan.current_version_id and _programme_key(parsed.programme) != _programme_key(
+        plan.programme
+    ):
+        # Fixed from the first submission on: the review stays where it started.
+        raise DocumentErrors(
+            [FieldError("plan.programme", "cannot change after the plan was first submitted")]
+        )
     before = plan_document(plan) if plan.current_version_id else None
     for related in (
         plan.participants,
@@ -121,12 +138,22 @@ def plan_replace(*, plan: Plan, document, user) -> Plan:
     fresh.authority = plan.authority
     fresh.current_version = plan.current_version
     fresh.submitted_at = plan.submitted_at
+    fresh.revision = plan.revision + 1  # a page read before this replace is stale
     fresh._state.adding = False  # an update of the same row
     _apply_document(fresh, parsed)
     plan_refresh_results(fresh)
     if before is not None:
         record_changes(plan=fresh, user=user, before=before, after=plan_document(fresh))
     return fresh
+
+
+def _programme_key(programme) -> tuple | None:
+    """A programme (a model or a document's `plan.programme`) as title and version."""
+    if not programme:
+        return None
+    if isinstance(programme, dict):
+        return (programme["title"], programme["version"])
+    return (programme.title, programme.version)
 
 
 def _apply_document(plan: Plan, parsed: PlanDocument, *, create_programmes=False) -> None:
@@ -406,10 +433,6 @@ def plan_create(
     return plan
 
 
-class PlanNotEditable(PlanError):
-    """The plan was submitted (or the user lost the right to edit) meanwhile."""
-
-
 def plan_section_save(*, plan: Plan, editor_class, data, files, user):
     """Save one section page (all its forms) and refresh the plan's figures.
 
@@ -426,6 +449,8 @@ def plan_section_save(*, plan: Plan, editor_class, data, files, user):
                 _("計畫書目前為「%(status)s」，無法儲存；您輸入的內容仍在頁面上。")
                 % {"status": locked.get_status_display()}
             )
+        # Read before the forms are validated, which sets their values on `locked`.
+        before = plan_document(locked) if locked.current_version_id else None
         editor = editor_class(locked, data, files)
         editor.saved = False
         if not editor.is_valid():
@@ -435,7 +460,6 @@ def plan_section_save(*, plan: Plan, editor_class, data, files, user):
             saved = editor_class(Plan.objects.get(pk=locked.pk))
             editor.conflicts = editor_conflicts(editor, saved)
             return editor
-        before = plan_document(locked) if locked.current_version_id else None
         editor.save()
         Plan.objects.filter(pk=locked.pk).update(revision=F("revision") + 1)
         locked.refresh_from_db()

@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from methodologies.engine import DocumentErrors
 from methodologies.reference import reference_snapshot, snapshot_results
 from projects import notifications
+from projects.consistency import CREDITING_YEARS
+from projects.dates import crediting_period, roc_long, year_count
 from projects.interchange import plan_document
 from projects.models import Plan, PlanEvent, PlanVersion
 from projects.permissions import is_applicant_editor, is_reviewer
@@ -129,22 +131,37 @@ REQUIRED_FIELDS = [
     ("activity", "plan-start_date", "start_date", gettext_lazy("專案起始日")),
     ("activity", "plan-site_address", "site_address", gettext_lazy("執行地點")),
     ("activity", "plan-measures", "measures", gettext_lazy("減量措施、設備說明")),
-    (
-        "environment",
-        "plan-environment_summary",
-        "environment_summary",
-        gettext_lazy("環境衝擊分析"),
-    ),
 ]
+# Section 五 is required of an individual plan; a 方案型 sub-project may leave it
+# out (the registered lighting sub-project has none): its programme covers it.
+REQUIRED_FIELDS_BY_TYPE = {
+    Plan.Type.INDIVIDUAL: [
+        (
+            "environment",
+            "plan-environment_summary",
+            "environment_summary",
+            gettext_lazy("環境衝擊分析"),
+        ),
+    ],
+    Plan.Type.SUB_PROJECT: [],
+}
+
+
+def required_fields(plan: Plan) -> list[tuple]:
+    """The fields a plan of this type must fill in before it is submitted."""
+    return REQUIRED_FIELDS + REQUIRED_FIELDS_BY_TYPE.get(plan.type, [])
 
 
 def submission_problems(plan: Plan) -> list[Problem]:
     """Everything that keeps the plan from being submitted."""
     problems = [
         Problem(section, field, _("「%(label)s」尚未填寫。") % {"label": label})
-        for section, field, attribute, label in REQUIRED_FIELDS
+        for section, field, attribute, label in required_fields(plan)
         if getattr(plan, attribute) in (None, "")
     ]
+    problem = _crediting_period_problem(plan)
+    if problem:
+        problems.append(problem)
     if plan.type == Plan.Type.SUB_PROJECT and not plan.programme_id:
         problems.append(Problem("activity", "", _("方案型子專案必須屬於一個方案型抵換專案。")))
     if plan.type == Plan.Type.INDIVIDUAL and not plan.authority_id:
@@ -191,6 +208,33 @@ def submission_problems(plan: Plan) -> list[Problem]:
                     )
                 )
     return problems
+
+
+def _crediting_period_problem(plan: Plan) -> Problem | None:
+    """The crediting period must be as long as its type allows: 固定型 10
+    years, 展延型 7 years, from its start, the end inclusive."""
+    years = CREDITING_YEARS.get(plan.crediting)
+    if not (years and plan.crediting_start and plan.crediting_end):
+        return None
+    expected_end = crediting_period(plan.crediting_start, years)[1]
+    if plan.crediting_end == expected_end:
+        return None
+    return Problem(
+        "activity",
+        "plan-crediting_end",
+        _(
+            "計入期 %(start)s 至 %(end)s 為 %(length)s 年，與%(type)s的 %(years)d 年不符；"
+            "依起始日應至 %(expected)s。"
+        )
+        % {
+            "start": roc_long(plan.crediting_start),
+            "end": roc_long(plan.crediting_end),
+            "length": year_count(plan.crediting_start, plan.crediting_end),
+            "type": plan.get_crediting_display(),
+            "years": years,
+            "expected": roc_long(expected_end),
+        },
+    )
 
 
 @transaction.atomic

@@ -42,10 +42,17 @@ def start(code: str, tmp_path, **env) -> subprocess.CompletedProcess:
 
 
 def test_start_up_with_debug_off_refuses_a_missing_secret_key(tmp_path):
-    result = start("", tmp_path, DEBUG="false")
+    result = start("import config.wsgi", tmp_path, DEBUG="false")
     assert result.returncode != 0
     assert "ImproperlyConfigured: SECRET_KEY must be set when DEBUG is off" in result.stderr
     assert "get_random_secret_key" in result.stderr
+
+
+def test_one_off_commands_run_without_a_secret_key(tmp_path):
+    """`manage.py calculate` and the like sign nothing: a throwaway key serves them."""
+    result = start("from django.conf import settings\nprint(len(settings.SECRET_KEY))", tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout) >= 50
 
 
 def test_start_up_takes_the_secret_key_from_the_environment(tmp_path):

@@ -184,7 +184,9 @@ def test_the_applicant_cannot_edit_while_the_plan_is_submitted(client, people):
     url = reverse("projects:section", args=[people.plan.pk, "basic"])
     assert client.get(url).context["can_edit"] is False
     response = client.post(url, {"plan-title": "改過的標題"})
-    assert response.status_code == 404
+    # Refused with the page as sent (nothing typed is lost), and nothing saved.
+    assert response.status_code == 409
+    assert 'value="改過的標題"' in response.content.decode()
     assert Plan.objects.get(pk=people.plan.pk).title == people.plan.title
 
 
