@@ -397,6 +397,15 @@ MATRIX = [
         tallies,
         {"editor"},
     ),
+    Case(
+        "projects:survey",
+        plan_url("projects:survey"),
+        row(302, 404, 404, 404, 404, 404, 404, 404),
+        "post",
+        tally_data,
+        tallies,
+        state="submitted",
+    ),
     *[
         Case(
             "projects:survey_action",
