@@ -151,6 +151,8 @@ def programme_export_run(export_id: int) -> None:
         )
         export.total = len(ids)
         with tempfile.NamedTemporaryFile(suffix=".zip") as handle:
+            # Stored, not deflated: the PDFs are compressed already (deflate saves ~5 %
+            # for ~30 ms a file).
             with zipfile.ZipFile(handle, "w", zipfile.ZIP_STORED) as archive:
                 for index, version_id in enumerate(ids, start=1):
                     version = PlanVersion.objects.select_related("plan").get(pk=version_id)

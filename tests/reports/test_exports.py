@@ -15,6 +15,7 @@ from projects.models import Organisation, Plan, PlanVersion, Programme
 from projects.services import plan_import
 from reports.models import ProgrammeExport, VersionPdf
 from reports.rendering import render_plan_pdf
+from reports.services import programme_export_run
 from tests.projects.factories import OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -146,3 +147,48 @@ def test_only_administrators_export_programmes(client, who, reference_data):
     response = client.post(reverse("reports:programme_exports", args=[programme.pk]))
     assert response.status_code in (302, 404)
     assert not ProgrammeExport.objects.exists()
+
+
+def test_zip_entries_are_named_by_plan_id_and_version_never_by_the_typed_number(
+    reference_data, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    authority = Organisation.objects.create(name="機關", kind=Organisation.Kind.AUTHORITY)
+    programme = Programme.objects.create(authority=authority, title="方案", version="1")
+    organisation = OrganisationFactory()
+    submitter = UserFactory()
+    plans = []
+    for number, content in [("../../evil", b"%PDF-first"), ("../../evil", b"%PDF-second")]:
+        plan = Plan.objects.create(
+            organisation=organisation,
+            programme=programme,
+            type=Plan.Type.SUB_PROJECT,
+            title="子專案",
+            number=number,
+            status=Plan.Status.APPROVED,
+        )
+        version = PlanVersion.objects.create(
+            plan=plan,
+            number=2,
+            document={},
+            results={},
+            annual_reduction_tco2e=1,
+            total_reduction_tco2e=1,
+            created_by=submitter,
+        )
+        Plan.objects.filter(pk=plan.pk).update(current_version=version)
+        VersionPdf.objects.create(version=version, file=ContentFile(content, name="plan.pdf"))
+        plans.append(plan)
+    export = ProgrammeExport.objects.create(programme=programme, requested_by=submitter)
+
+    programme_export_run(export.pk)
+
+    export.refresh_from_db()
+    assert export.status == ProgrammeExport.Status.DONE, export.error
+    with export.file.open("rb") as handle:
+        archive = zipfile.ZipFile(io.BytesIO(handle.read()))
+    assert sorted(archive.namelist()) == sorted(f"plan-{plan.pk}-v2.pdf" for plan in plans)
+    assert {archive.read(f"plan-{plan.pk}-v2.pdf") for plan in plans} == {
+        b"%PDF-first",
+        b"%PDF-second",
+    }
