@@ -64,10 +64,12 @@ def _get(mapping: Any, *keys: str) -> Any:
 
 
 def methodology_of(document: dict) -> tuple[str, str]:
-    methodology = _get(document, "plan", "methodology") or {}
+    """(code, version) of the document's methodology; AMS-II.C 15.0 where it names none."""
+    code = _get(document, "plan", "methodology", "code")
+    version = _get(document, "plan", "methodology", "version")
     return (
-        methodology.get("code") or DEFAULT_METHODOLOGY[0],
-        methodology.get("version") or DEFAULT_METHODOLOGY[1],
+        code if isinstance(code, str) and code else DEFAULT_METHODOLOGY[0],
+        version if isinstance(version, str) and version else DEFAULT_METHODOLOGY[1],
     )
 
 
