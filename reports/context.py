@@ -438,6 +438,8 @@ def build_report(
     # 五 and attachments
     s["environment"] = document.get("environment", {})
     consultation = document.get("consultation", {})
+    # A sub-project may leave section 五 out; an empty section prints nothing.
+    s["has_section_five"] = any(s["environment"].values()) or any(consultation.values())
     s["consultation"] = consultation
     survey_results = survey.compute(consultation)
     s["survey"] = survey_results

@@ -212,3 +212,11 @@ def test_render_pdf_refuses_a_broken_document(tmp_path, capsys):
         call_command("render_pdf", str(broken), "--output", str(tmp_path / "x.pdf"))
     assert exit.value.code != 0
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_an_empty_section_five_prints_nothing_and_a_filled_one_prints(rendered):
+    lighting = squeezed(pdf_text(rendered / "lighting-subproject.pdf"))
+    chiller = squeezed(pdf_text(rendered / "chiller-individual.pdf"))
+    assert "五、環境衝擊分析與公眾意見" not in lighting  # the sub-project has no 五
+    assert "附件一燈具裝設位置" in lighting
+    assert "五、環境衝擊分析與公眾意見" in chiller
