@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from methodologies.engine import (
+    MAX_DOCUMENT_BYTES,
     CalculationInput,
     DocumentErrors,
     Reader,
@@ -20,7 +21,10 @@ from methodologies.engine import (
     duplicate_key_errors,
     index_path,
     key_path,
+    loads,
     read_calculation,
+    size_errors,
+    too_large_error,
 )
 from projects.models import (
     ApplicabilityAnswer,
@@ -138,7 +142,13 @@ class ProductReader(Reader):
 def read_document(
     doc: Any, reference: ReferenceData, *, regulation_codes: set[str]
 ) -> PlanDocument:
-    """Validate a whole document; raise DocumentErrors listing every error."""
+    """Validate a whole document; raise DocumentErrors listing every error.
+
+    A document over a size limit of the format (a list or a string too long) is refused with
+    those errors alone, before anything else is read."""
+    oversized = size_errors(doc)
+    if oversized:
+        raise DocumentErrors(oversized)
     reader = ProductReader()
     reader.errors.extend(duplicate_key_errors(doc))
     calculation = read_calculation(doc, reference, reader)
@@ -156,6 +166,14 @@ def read_document(
     parsed.calculation = calculation
     _take_calculation_fields(parsed, doc["calculation"], calculation)
     return parsed
+
+
+def load_upload(upload) -> Any:
+    """Parse an uploaded document; one over the byte limit is refused at `$` from its size,
+    without reading it. Raises UnicodeDecodeError for a file that is not UTF-8."""
+    if upload.size > MAX_DOCUMENT_BYTES:
+        raise DocumentErrors([too_large_error(upload.size)])
+    return loads(upload.read().decode("utf-8"))
 
 
 def _check_calculation_precision(value, path, reader: Reader) -> None:

@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from methodologies.engine import DocumentErrors, dumps, loads
+from methodologies.engine import DocumentErrors, dumps
 from projects import compare, consistency, permissions, services, survey_template, workflow
 from projects.forms import AttachmentForm, CommentForm, ImportForm, PlanCreateForm, ReplaceForm
-from projects.interchange import plan_document
+from projects.interchange import load_upload, plan_document
 from projects.models import Attachment, Plan, PlanVersion, ReviewComment
 from projects.presentation import describe_error, display_results
 from projects.sections import EDITOR_BY_SLUG, EDITORS
@@ -228,9 +228,9 @@ def plan_import(request):
     errors = []
     if request.method == "POST" and form.is_valid():
         try:
-            text = form.cleaned_data["document"].read().decode("utf-8")
             plan = services.plan_import(
-                document=loads(text), organisation=form.cleaned_data["organisation"]
+                document=load_upload(form.cleaned_data["document"]),
+                organisation=form.cleaned_data["organisation"],
             )
         except UnicodeDecodeError:
             errors = ["$: " + _("檔案不是 UTF-8 文字。")]
@@ -249,7 +249,7 @@ def plan_replace(request, pk):
     errors = []
     if request.method == "POST" and form.is_valid():
         try:
-            document = loads(form.cleaned_data["document"].read().decode("utf-8"))
+            document = load_upload(form.cleaned_data["document"])
             services.plan_replace(plan=plan, document=document, user=request.user)
         except UnicodeDecodeError:
             errors = ["$: " + _("檔案不是 UTF-8 文字。")]

@@ -17,8 +17,8 @@ class Command(BaseCommand):
         parser.add_argument("--draft", action="store_true", help="mark every page 草稿")
 
     def handle(self, *args, file, output, draft=False, **options):
-        document = read_document_file(file)
         try:
+            document = read_document_file(file)
             parsed = document_read(document)
         except DocumentErrors as errors:
             exit_with_errors(errors)
