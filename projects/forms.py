@@ -7,9 +7,13 @@ from pathlib import Path
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxLengthValidator, MinValueValidator
+from django.forms.boundfield import BoundField
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from methodologies.engine import MAX_GROUPS, MAX_ITEMS, MAX_PERIODS, MAX_STRING
 from methodologies.models import EmissionFactor, Refrigerant, Regulation
 from projects import dates
 from projects.interchange import decimal_text
@@ -29,6 +33,7 @@ from projects.models import (
     ReviewComment,
     SavingMeasure,
     ServiceLevelPair,
+    Side,
     StakeholderTier,
 )
 
@@ -64,7 +69,61 @@ class RocDateField(forms.DateField):
             raise ValidationError(self.error_messages["invalid"], code="invalid") from error
 
 
-class DecimalInput(forms.TextInput):
+def html_attrs(attrs: dict) -> str:
+    """` name="value"` pairs as Django's attrs.html writes them (True: the name alone)."""
+    return "".join(
+        f" {name}" if value is True else f' {name}="{escape(value)}"'
+        for name, value in attrs.items()
+        if value is not False and value is not None
+    )
+
+
+class DirectRender:
+    """An <input> written in Python rather than through Django's widget template: the same
+    HTML in a fraction of the time (section 四 at the limits holds thousands of inputs)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        shown = "" if widget["value"] is None else f' value="{escape(widget["value"])}"'
+        return mark_safe(
+            f'<input type="{widget["type"]}" name="{escape(name)}"{shown}'
+            f"{html_attrs(widget['attrs'])}>"
+        )
+
+
+class DirectTextInput(DirectRender, forms.TextInput):
+    pass
+
+
+class DirectNumberInput(DirectRender, forms.NumberInput):
+    pass
+
+
+class DirectHiddenInput(DirectRender, forms.HiddenInput):
+    pass
+
+
+class DirectCheckboxInput(DirectRender, forms.CheckboxInput):
+    pass
+
+
+class DirectSelect(forms.Select):
+    """A <select> of plain choices (no groups), written in Python like DirectRender."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        options = "".join(
+            f'<option value="{escape(option["value"])}"'
+            f"{' selected' if option['selected'] else ''}>{escape(option['label'])}</option>"
+            for _group, group_options, _index in widget["optgroups"]
+            for option in group_options
+        )
+        return mark_safe(
+            f'<select name="{escape(name)}"{html_attrs(widget["attrs"])}>{options}</select>'
+        )
+
+
+class DecimalInput(DirectRender, forms.TextInput):
     """A text box for quantities: shows 0.028, not 0.02800000, and lets any
     typing through so the server can say what is wrong with it."""
 
@@ -77,13 +136,25 @@ class DecimalInput(forms.TextInput):
         return super().format_value(value)
 
 
+def limit_text(form) -> None:
+    """Text fields without a length of their own hold at most MAX_STRING characters, the
+    interchange format's limit for a string. (No maxlength attribute: a browser would cut a
+    longer paste silently; the server says so instead.)"""
+    for field in form.fields.values():
+        if isinstance(field, forms.CharField) and field.max_length is None:
+            field.max_length = MAX_STRING
+            field.validators.append(MaxLengthValidator(MAX_STRING))
+
+
 class PlanModelForm(forms.ModelForm):
-    """ROC dates, plain decimal boxes and compact text areas for every plan form."""
+    """ROC dates, plain decimal boxes, compact text areas and the format's string limit for
+    every plan form."""
 
     textarea_rows = "3"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        limit_text(self)
         for name, field in self.fields.items():
             if isinstance(field, forms.DateField) and not isinstance(field, RocDateField):
                 self.fields[name] = RocDateField(
@@ -244,8 +315,47 @@ def _in_range(value, bounds) -> bool:
     return low <= value <= high
 
 
+class KnownRowField(forms.ModelChoiceField):
+    """A formset row's hidden id, checked against the row the formset has already read:
+    Django's own field asks the database once per row."""
+
+    def __init__(self, *args, row=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.row = row
+
+    def to_python(self, value):
+        if self.row is not None and str(value) == str(self.row.pk):
+            return self.row
+        return super().to_python(value)
+
+
 class RowFormSet(forms.BaseInlineFormSet):
-    """Inline formsets whose rows keep the order they are shown in."""
+    """Inline formsets whose rows keep the order they are shown in, at most `max_num` rows
+    (the format's list limit), refused with a message naming the table."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Django formats the message with %(num)d only; it is complete already.
+        message = self.too_many_message().replace("%", "%%")
+        self.error_messages = {**self.error_messages, "too_many_forms": message}
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        name = self._pk_field.name
+        field = form.fields[name]
+        form.fields[name] = KnownRowField(
+            field.queryset,
+            row=form.instance if form.instance.pk else None,
+            initial=field.initial,
+            required=False,
+            widget=field.widget,
+        )
+
+    def too_many_message(self) -> str:
+        return _("「%(table)s」最多 %(limit)d 列，請刪除多餘的列。") % {
+            "table": self.model._meta.verbose_name_plural,
+            "limit": self.max_num,
+        }
 
     def save(self, commit=True):
         for index, form in enumerate(self.ordered_forms if self.can_order else self.forms):
@@ -262,6 +372,8 @@ class RowForm(PlanModelForm):
 
 
 def row_formset(model, fields, *, extra=1, formset=RowFormSet, form=RowForm, **kwargs):
+    kwargs.setdefault("max_num", MAX_ITEMS)
+    kwargs.setdefault("validate_max", True)
     return forms.inlineformset_factory(
         Plan,
         model,
@@ -293,6 +405,7 @@ class ApplicabilityForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        limit_text(self)
         self.fields["answer"].choices = ApplicabilityAnswer.Answer.choices
 
 
@@ -317,7 +430,10 @@ class RegulationForm(forms.Form):
 
     selected = forms.BooleanField(required=False)
     explanation = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 2}), label=_("說明")
+        required=False,
+        max_length=MAX_STRING,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("說明"),
     )
 
     def __init__(self, *args, regulation: Regulation, **kwargs):
@@ -401,18 +517,34 @@ class CalculationForm(PlanModelForm):
         return cleaned
 
 
+class GridMonthInput(DirectTextInput):
+    def __init__(self, attrs=None):
+        super().__init__(
+            {"placeholder": "2019-09", "class": "form-control form-control-sm", **(attrs or {})}
+        )
+
+
+class GridDecimalInput(DecimalInput):
+    def __init__(self, attrs=None):
+        super().__init__({"class": "form-control form-control-sm", **(attrs or {})})
+
+
 class GridDecimalField(forms.DecimalField):
-    """One cell of the monthly grid."""
+    """One cell of the monthly grid. (Widgets given as classes: a widget instance would be
+    deep-copied for each of the thousands of cells.)"""
+
+    widget = GridDecimalInput
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("widget", DecimalInput({"class": "form-control form-control-sm"}))
         super().__init__(min_value=0, max_digits=24, decimal_places=8, required=False, **kwargs)
 
 
 class GroupForm(PlanModelForm):
-    """One equipment group; a periods-shaped group also carries a 12-month grid."""
+    """One equipment group. A periods-shaped group carries a month grid (12 rows at least, at
+    most MAX_PERIODS months filled); other shapes carry none, so that a page of many groups
+    stays small: the page's script adds the rows when the shape becomes periods."""
 
-    MONTHS = 12  # rows shown at least; more when the group has or is sent more
+    MONTHS = 12  # rows shown at least for a periods group; more when it has or is sent more
 
     class Meta:
         model = EquipmentGroup
@@ -425,6 +557,7 @@ class GroupForm(PlanModelForm):
             "kw_per_rt",
             "annual_hours",
         ]
+        widgets = {"name": DirectTextInput, "shape": DirectSelect, "count": DirectNumberInput}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -433,31 +566,46 @@ class GroupForm(PlanModelForm):
         count.validators = [v for v in count.validators if not hasattr(v, "limit_value")]
         count.validators.append(MinValueValidator(1))
         count.widget.attrs["min"] = 1
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
         periods = list(self.instance.periods.all()) if self.instance.pk else []
-        self.rows = max(self.MONTHS, len(periods), self._posted_rows())
+        least = self.MONTHS if self._shape() == EquipmentGroup.Shape.PERIODS else 0
+        self.rows = max(least, len(periods), self._posted_rows())
         for i in range(self.rows):
-            period = periods[i] if i < len(periods) else None
-            self.fields[f"month_{i}"] = forms.CharField(
+            self.fields.update(self._grid_fields(i, periods[i] if i < len(periods) else None))
+
+    def _shape(self) -> str:
+        if self.is_bound:
+            return self.data.get(self.add_prefix("shape"), "")
+        return self.initial.get("shape") or ""
+
+    @staticmethod
+    def _grid_fields(i, period=None) -> dict:
+        """The four cells of grid row `i`."""
+        return {
+            f"month_{i}": forms.CharField(
                 required=False,
                 label=_("月份"),
                 initial=period.month if period else "",
-                widget=forms.TextInput(
-                    attrs={"placeholder": "2019-09", "class": "form-control form-control-sm"}
-                ),
-            )
-            self.fields[f"power_{i}"] = GridDecimalField(
-                label=_("kW"),
-                initial=period.power_kw if period else None,
-            )
-            self.fields[f"hours_{i}"] = GridDecimalField(
-                max_value=744,
-                label=_("小時"),
-                initial=period.hours if period else None,
-            )
-            self.fields[f"energy_{i}"] = GridDecimalField(
-                label=_("kWh"),
-                initial=period.energy_kwh if period else None,
-            )
+                widget=GridMonthInput,
+            ),
+            f"power_{i}": GridDecimalField(
+                label=_("kW"), initial=period.power_kw if period else None
+            ),
+            f"hours_{i}": GridDecimalField(
+                max_value=744, label=_("小時"), initial=period.hours if period else None
+            ),
+            f"energy_{i}": GridDecimalField(
+                label=_("kWh"), initial=period.energy_kwh if period else None
+            ),
+        }
+
+    def grid_row_template(self) -> list[BoundField]:
+        """The cells of one empty row named with `__row__`, for the script to copy and number."""
+        return [
+            BoundField(self, field, name) for name, field in self._grid_fields("__row__").items()
+        ]
 
     def _posted_rows(self) -> int:
         """How many grid rows the browser sent (pasting may add rows)."""
@@ -510,12 +658,49 @@ class GroupForm(PlanModelForm):
                 self.add_error(field, _("請填寫此月份的功率與運轉時數。"))
             else:
                 periods.append({"month": month, "power_kw": power, "hours": hours})
+            if len(periods) == MAX_PERIODS + 1:
+                self.add_error(
+                    f"month_{i}",
+                    _("逐月資料最多 %(limit)d 個月，請刪除此月份起多餘的月份。")
+                    % {"limit": MAX_PERIODS},
+                )
         return periods
 
 
-GroupFormSet = row_formset(EquipmentGroup, GroupForm.Meta.fields, form=GroupForm, extra=0)
+class GroupRowFormSet(RowFormSet):
+    """The groups of one side (prefix "baseline-groups" or "project-groups")."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        # The row's id, plan and delete box, written directly like the group's own inputs.
+        for field in form.fields.values():
+            if type(field.widget) is forms.HiddenInput:
+                field.widget = DirectHiddenInput(field.widget.attrs)
+            elif type(field.widget) is forms.CheckboxInput:
+                field.widget = DirectCheckboxInput(field.widget.attrs)
+
+    def too_many_message(self) -> str:
+        side = dict(Side.choices).get(self.prefix.split("-")[0], "")
+        return _("「%(side)s」的設備群組最多 %(limit)d 組，請刪除多餘的群組。") % {
+            "side": side,
+            "limit": self.max_num,
+        }
+
+
+def group_formset(*, extra: int):
+    return row_formset(
+        EquipmentGroup,
+        GroupForm.Meta.fields,
+        form=GroupForm,
+        formset=GroupRowFormSet,
+        extra=extra,
+        max_num=MAX_GROUPS,
+    )
+
+
+GroupFormSet = group_formset(extra=0)
 # A side with no group yet starts with one empty group to fill in.
-FirstGroupFormSet = row_formset(EquipmentGroup, GroupForm.Meta.fields, form=GroupForm, extra=1)
+FirstGroupFormSet = group_formset(extra=1)
 
 
 class RefrigerantForm(forms.ModelForm):
@@ -674,6 +859,7 @@ class CommentForm(forms.Form):
     )
     text = forms.CharField(
         label=_("意見"),
+        max_length=MAX_STRING,
         widget=forms.Textarea(attrs={"rows": 3, "class": "form-control form-control-sm"}),
     )
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
@@ -748,6 +934,8 @@ QuestionFormSet = forms.inlineformset_factory(
     fields=QuestionForm.Meta.fields,
     extra=1,
     can_delete=True,
+    max_num=MAX_ITEMS,
+    validate_max=True,
 )
 
 
@@ -860,5 +1048,8 @@ class SurveyAnswerForm(forms.Form):
                 )
             else:
                 self.fields[name] = forms.CharField(
-                    required=False, widget=forms.Textarea(attrs={"rows": 3}), label=label
+                    required=False,
+                    max_length=MAX_STRING,
+                    widget=forms.Textarea(attrs={"rows": 3}),
+                    label=label,
                 )

@@ -36,21 +36,38 @@
       body.insertAdjacentHTML("beforeend", html);
       total.value = String(index + 1);
       dirty = true;
-      bindShapes(body.lastElementChild);
       bindPaste(body.lastElementChild);
     });
   });
 
-  // Equipment groups show the inputs of their shape.
-  function bindShapes(root) {
-    root.querySelectorAll(".group-card").forEach((card) => {
-      const select = card.querySelector("select[name$='-shape']");
-      if (!select) return;
-      const update = () => { card.dataset.shape = select.value || "power"; };
-      select.addEventListener("change", update);
-      update();
-    });
+  // Equipment groups show the inputs of their shape. Only a periods-shaped group
+  // carries month rows (the server sends none for the others, to keep a page of
+  // many groups small): it gets twelve empty ones from the formset's row template.
+  function showShape(card) {
+    const select = card.querySelector("select[name$='-shape']");
+    if (!select) return;
+    card.dataset.shape = select.value || "power";
+    if (card.dataset.shape === "periods") addMonthRows(card);
   }
+
+  function addMonthRows(card) {
+    const body = card.querySelector("[data-paste-grid] tbody");
+    const formset = card.closest("[data-formset-prefix]");
+    const template = formset && formset.querySelector("template[data-grid-row]");
+    if (!body || !template || body.querySelector("tr")) return;
+    const html = template.innerHTML.split(template.dataset.emptyPrefix).join(card.dataset.prefix);
+    for (let row = 0; row < 12; row += 1) {
+      body.insertAdjacentHTML("beforeend", html.replace(/__row__/g, String(row)));
+    }
+  }
+
+  form.addEventListener("change", (event) => {
+    const target = event.target;
+    if (target instanceof HTMLSelectElement && target.name.endsWith("-shape")) {
+      const card = target.closest(".group-card");
+      if (card) showShape(card);
+    }
+  });
 
   // A block pasted from a spreadsheet (tab-separated rows) fills the grid from
   // the cell it lands in: rows go down, columns go right.
@@ -107,6 +124,19 @@
     });
   });
 
-  bindShapes(document);
+  document.querySelectorAll(".group-card").forEach(showShape);
   bindPaste(document);
+
+  // A refrigerant from the reference table shows the table's GWP and ODP.
+  document.querySelectorAll("[data-refrigerant-row]").forEach((row) => {
+    const select = row.querySelector("select[name$='-code']");
+    const table = JSON.parse(row.dataset.table || "{}");
+    if (!select) return;
+    select.addEventListener("change", () => {
+      const figures = table[select.value];
+      row.querySelectorAll("[data-figure]").forEach((cell) => {
+        cell.textContent = figures ? (figures[cell.dataset.figure] || "—") : "—";
+      });
+    });
+  });
 })();
