@@ -1,6 +1,7 @@
 """Forms for the plan's sections. They only parse and check input; figures come
 from the engine through the services."""
 
+import json
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -224,6 +225,10 @@ class BasicForm(PlanModelForm):
             self.fields["authority"].queryset = Organisation.objects.filter(
                 kind=Organisation.Kind.AUTHORITY
             )
+            if self.instance.current_version_id:
+                # Fixed from the first submission on: the review stays where it started.
+                self.fields["authority"].disabled = True
+                self.fields["authority"].help_text = _("送審後不可變更審查機關。")
 
     class Meta:
         model = Plan
@@ -704,19 +709,73 @@ FirstGroupFormSet = group_formset(extra=1)
 
 
 class RefrigerantForm(forms.ModelForm):
+    """A side's refrigerant. For a refrigerant in the reference table the GWP and
+    ODP are the table's: they are shown, not asked. Figures a document gave for
+    a table refrigerant are kept as they are (and flagged, see
+    consistency.warnings) until the applicant takes the table's figures."""
+
     code = forms.ChoiceField(label=_("冷媒"), required=False)
+    use_table = forms.BooleanField(
+        label=_("改用參考資料表的 GWP 與 ODP"), required=False, initial=False
+    )
 
     class Meta:
         model = PlanRefrigerant
         fields = ["code", "annual_quantity_t", "gwp", "odp"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, table=None, edition: str = "AR5", **kwargs):
         super().__init__(*args, **kwargs)
-        codes = list(Refrigerant.objects.values_list("code", flat=True))
+        # code -> RefrigerantData of the reference table (methodologies.reference)
+        self.table = table if table is not None else {}
+        self.edition = edition
+        codes = list(self.table) or list(Refrigerant.objects.values_list("code", flat=True))
         if self.instance.code and self.instance.code not in codes:
             codes.append(self.instance.code)  # a code outside the table, with its own GWP/ODP
         self.fields["code"].choices = [("", _("（無冷媒）"))] + [(code, code) for code in codes]
         self.fields["annual_quantity_t"].required = False
+        code = self.data.get(self.add_prefix("code")) if self.is_bound else self.instance.code
+        self.from_table = code in self.table
+        row = self.table.get(code)
+        own_figures = (
+            row is not None
+            and self.instance.code == code
+            and (
+                self.instance.gwp not in (None, row.gwp.get(edition))
+                or self.instance.odp not in (None, row.odp)
+            )
+        )
+        if self.from_table:
+            # Not asked: what is saved stays (None means the table's figure).
+            for name in ("gwp", "odp"):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = ""
+        if not (self.from_table and own_figures):
+            del self.fields["use_table"]
+
+    @property
+    def keeps_own_figures(self) -> bool:
+        """A table refrigerant with the figures a document gave it."""
+        return "use_table" in self.fields
+
+    def table_figures(self) -> dict | None:
+        """The reference table's GWP (of the plan's edition) and ODP of the chosen code."""
+        code = self["code"].value()
+        row = self.table.get(code)
+        if row is None:
+            return None
+        return {"gwp": row.gwp.get(self.edition), "odp": row.odp, "edition": self.edition}
+
+    def table_json(self) -> str:
+        """Every table refrigerant's figures, for the page to show on a change of code."""
+        return json.dumps(
+            {
+                code: {
+                    "gwp": decimal_text(row.gwp[self.edition]) if self.edition in row.gwp else "",
+                    "odp": decimal_text(row.odp),
+                }
+                for code, row in self.table.items()
+            }
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -726,6 +785,11 @@ class RefrigerantForm(forms.ModelForm):
             for name in ("annual_quantity_t", "gwp", "odp"):
                 if cleaned.get(name) is not None:
                     self.add_error(name, _("請先選擇冷媒，或清除此欄。"))
+        if self.from_table and (
+            cleaned.get("use_table") or self.instance.code != cleaned.get("code")
+        ):
+            # A table refrigerant newly chosen, or its own figures given up.
+            cleaned["gwp"] = cleaned["odp"] = None
         return cleaned
 
 

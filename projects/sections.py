@@ -376,6 +376,8 @@ class EnvironmentEditor(SectionEditor):
 
     @staticmethod
     def is_complete(plan):
+        if plan.type == Plan.Type.SUB_PROJECT and not plan.environment_summary:
+            return True  # optional for a sub-project (see workflow.required_fields)
         return bool(plan.environment_summary and plan.stakeholder_tiers.exists())
 
 

@@ -255,6 +255,8 @@ def plan_replace(request, pk):
             errors = ["$: " + _("檔案不是 UTF-8 文字。")]
         except DocumentErrors as error:
             errors = [str(item) for item in error.errors]
+        except services.PlanError as refusal:
+            errors = [str(refusal)]
         else:
             messages.success(request, _("已依匯入的檔案更新計畫書內容。"))
             return redirect(plan)
