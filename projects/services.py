@@ -459,7 +459,10 @@ def plan_section_save(*, plan: Plan, editor_class, data, files, user):
             # Validation put the sent values on `locked`: compare with a fresh read.
             saved = editor_class(Plan.objects.get(pk=locked.pk))
             editor.conflicts = editor_conflicts(editor, saved)
-            return editor
+            if editor.conflicts:
+                return editor
+            # Nothing on this page differs from what is saved (another section was
+            # saved meanwhile): nothing to compare, so the save goes through.
         editor.save()
         Plan.objects.filter(pk=locked.pk).update(revision=F("revision") + 1)
         locked.refresh_from_db()

@@ -10,7 +10,7 @@ from django.db import connection
 from django.urls import reverse
 
 from projects.models import Membership, Organisation, Plan, PlanRefrigerant
-from projects.sections import BasicEditor, CalculationEditor
+from projects.sections import ActivityEditor, BasicEditor, CalculationEditor
 from projects.services import plan_import
 from projects.workflow import plan_transition
 from tests.projects.factories import MembershipFactory, UserFactory
@@ -183,3 +183,18 @@ def test_a_preview_in_flight_during_the_first_save_neither_fails_nor_collides(
     assert not errors
     assert response.status_code == 200
     assert PlanRefrigerant.objects.filter(plan=plan, side="project").count() == 1
+
+
+def test_a_stale_save_that_differs_in_nothing_from_what_is_saved_goes_through(client, chiller):
+    """Someone saved another section after this page was read: nothing on this page
+    differs from what is saved, so there is no conflict to show and the save is taken
+    (not refused as "0 fields to correct")."""
+    plan, editor, _ = chiller
+    client.force_login(editor)
+    data = page_data(plan, BasicEditor)  # section 一 is open …
+    other = page_data(plan, ActivityEditor)
+    assert client.post(section_url(plan, "activity"), other).status_code == 302  # … 二 is saved
+
+    response = client.post(section_url(plan, "basic"), data)
+
+    assert response.status_code == 302
