@@ -616,8 +616,8 @@ def plans_refresh_results_for_reference_change() -> int:
         except DocumentErrors:
             results = None
         if results != plan.results:
-            Plan.objects.filter(pk=plan.pk, status__in=Plan.EDITABLE_STATUSES).update(
-                results=results
-            )
-            changed += 1
+            # Only if no save came in meanwhile (it wrote newer results of its own).
+            changed += Plan.objects.filter(
+                pk=plan.pk, revision=plan.revision, status__in=Plan.EDITABLE_STATUSES
+            ).update(results=results)
     return changed

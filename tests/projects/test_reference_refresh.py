@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import transaction
+from django.db.models import F
 
 from methodologies.models import EmissionFactor, Refrigerant, RefrigerantGwp
 from projects import services
@@ -66,3 +67,25 @@ def test_a_deleted_emission_factor_leaves_the_draft_without_results(
         EmissionFactor.objects.filter(year=2019).get().delete()
     draft.refresh_from_db()
     assert draft.results is None
+
+
+def test_a_refresh_never_overwrites_the_results_of_a_save_made_meanwhile(
+    demo_document, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The refresh reads each draft without a lock; a section save that commits while the
+    refresh computes keeps its own (newer) results."""
+    draft = plan_import(document=tables_document(demo_document))
+    original = services.calculate
+
+    def calculate_while_a_save_commits(calculation_input):
+        Plan.objects.filter(pk=draft.pk).update(
+            revision=F("revision") + 1, results={"saved": "meanwhile"}
+        )
+        return original(calculation_input)
+
+    monkeypatch.setattr(services, "calculate", calculate_while_a_save_commits)
+    with django_capture_on_commit_callbacks(execute=True):
+        row = RefrigerantGwp.objects.get(refrigerant__code="R-22", edition="AR5")
+        row.value = Decimal("1810")
+        row.save()
+    assert Plan.objects.get(pk=draft.pk).results == {"saved": "meanwhile"}
