@@ -115,11 +115,13 @@ def _form_conflicts(sent_form, saved_form, row_label: str = "") -> list[Conflict
     for name, field in sent_form.fields.items():
         if name in ("id", "DELETE", "ORDER") or field.disabled:
             continue
-        saved = saved_form[name].initial if saved_form is not None else None
+        # A field the saved form lacks (a grid row the page added) was saved empty.
+        known = saved_form is not None and name in saved_form.fields
+        saved = saved_form[name].initial if known else None
         sent = field.widget.value_from_datadict(
             sent_form.data, sent_form.files, sent_form.add_prefix(name)
         )
-        if saved_form is None and sent in (None, "", [], False):
+        if not known and sent in (None, "", [], False):
             continue
         if field.has_changed(saved, sent):
             label = f"{row_label}{field.label or name}"

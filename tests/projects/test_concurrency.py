@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from projects.forms import GroupForm
 from projects.models import Membership, Organisation, Plan, PlanRefrigerant
 from projects.sections import ActivityEditor, BasicEditor, CalculationEditor
 from projects.services import plan_import
@@ -198,3 +199,28 @@ def test_a_stale_save_that_differs_in_nothing_from_what_is_saved_goes_through(cl
     response = client.post(section_url(plan, "basic"), data)
 
     assert response.status_code == 302
+
+
+def test_a_stale_save_with_more_month_rows_than_are_saved_shows_the_conflicts(client, chiller):
+    """The page sends grid rows the saved group does not have (a pasted month, or a group
+    turned periods-shaped): the comparison lists them instead of failing (500)."""
+    plan, editor, _ = chiller
+    client.force_login(editor)
+    mine = page_data(plan, CalculationEditor)
+    rows = GroupForm.MONTHS
+    while f"project-groups-0-month_{rows}" in mine:
+        rows += 1
+    mine |= {
+        f"project-groups-0-month_{rows}": "",
+        f"project-groups-0-power_{rows}": "",
+        f"project-groups-0-hours_{rows}": "",
+        f"project-groups-0-energy_{rows}": "",
+        "plan-leakage_note": "我的說明",
+    }
+    theirs = page_data(plan, CalculationEditor) | {"plan-leakage_note": "同事的說明"}
+    assert client.post(section_url(plan, "calculation"), theirs).status_code == 302
+
+    response = client.post(section_url(plan, "calculation"), mine)
+
+    assert response.status_code == 409
+    assert "同事的說明" in response.content.decode()
