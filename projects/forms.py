@@ -763,7 +763,12 @@ class RefrigerantForm(forms.ModelForm):
         row = self.table.get(code)
         if row is None:
             return None
-        return {"gwp": row.gwp.get(self.edition), "odp": row.odp, "edition": self.edition}
+        gwp = row.gwp.get(self.edition)
+        return {
+            "gwp": decimal_text(gwp) if gwp is not None else None,
+            "odp": decimal_text(row.odp),
+            "edition": self.edition,
+        }
 
     def table_json(self) -> str:
         """Every table refrigerant's figures, for the page to show on a change of code."""

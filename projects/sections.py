@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.forms import BaseFormSet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from methodologies.engine.document import DEFAULT_GWP_EDITION
 from methodologies.models import Regulation, RegulationGroup
@@ -143,14 +144,15 @@ def editor_conflicts(sent: "SectionEditor", saved: "SectionEditor") -> list[Conf
             for number, form in enumerate(sent_part.forms, start=1):
                 pk = form.instance.pk if form.instance.pk else None
                 seen.add(pk)
-                label = f"{_('第 %(number)d 列') % {'number': number}}："
+                label = _("第 %(number)d 列：") % {"number": number}
                 found.extend(_form_conflicts(form, saved_rows.get(pk), label))
             added = [pk for pk in saved_rows if pk not in seen]
             if added:
                 found.append(
                     Conflict(
                         str(_("表格列數")),
-                        _("另有 %(count)d 列") % {"count": len(added)},
+                        ngettext("另有 %(count)d 列", "另有 %(count)d 列", len(added))
+                        % {"count": len(added)},
                         _("未包含這些列"),
                     )
                 )

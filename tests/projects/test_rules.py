@@ -58,7 +58,8 @@ def test_the_page_shows_the_tables_figures_of_a_table_refrigerant(client, people
     page = client.get(reverse("projects:section", args=[plan.pk, "calculation"]))
     form = page.context["editor"].refrigerants["project"]
     assert form.fields["odp"].disabled and form.fields["gwp"].disabled
-    assert form.table_figures()["gwp"] == 1300
+    assert form.table_figures()["gwp"] == "1300"
+    assert form.table_figures()["odp"] == "0"
     assert 'data-role="table-figures"' in page.content.decode()
 
 
