@@ -331,6 +331,10 @@ class KnownRowField(forms.ModelChoiceField):
     def to_python(self, value):
         if self.row is not None and str(value) == str(self.row.pk):
             return self.row
+        if self.row is None and value not in self.empty_values:
+            # A row of this page that someone else deleted since it was read: the
+            # page's row is kept as a new one (RowFormSet.save_existing_objects).
+            return None
         return super().to_python(value)
 
 
@@ -361,6 +365,27 @@ class RowFormSet(forms.BaseInlineFormSet):
             "table": self.model._meta.verbose_name_plural,
             "limit": self.max_num,
         }
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        if self.is_bound and i < self.initial_form_count() and form.instance.pk is None:
+            form.fields[self._pk_field.name].required = False  # deleted meanwhile
+        return form
+
+    def save_existing_objects(self, commit=True):
+        saved = super().save_existing_objects(commit)
+        for form in self.initial_forms:
+            # Deleted meanwhile by another save (see KnownRowField): saved as a new row.
+            if (
+                form.instance.pk is None
+                and form.has_changed()
+                and not self._should_delete_form(form)
+            ):
+                self.save_new(form, commit=commit)
+                if not commit:
+                    self.saved_forms.append(form)
+                saved.append(form.instance)
+        return saved
 
     def save(self, commit=True):
         for index, form in enumerate(self.ordered_forms if self.can_order else self.forms):

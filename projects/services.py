@@ -453,16 +453,15 @@ def plan_section_save(*, plan: Plan, editor_class, data, files, user):
         before = plan_document(locked) if locked.current_version_id else None
         editor = editor_class(locked, data, files)
         editor.saved = False
-        if not editor.is_valid():
-            return editor
         if editor.posted_revision(data) != locked.revision:
-            # Validation put the sent values on `locked`: compare with a fresh read.
-            saved = editor_class(Plan.objects.get(pk=locked.pk))
-            editor.conflicts = editor_conflicts(editor, saved)
+            # Compared before validation, which would put the sent values on `locked`.
+            editor.conflicts = editor_conflicts(editor, editor_class(locked))
             if editor.conflicts:
                 return editor
             # Nothing on this page differs from what is saved (another section was
             # saved meanwhile): nothing to compare, so the save goes through.
+        if not editor.is_valid():
+            return editor
         editor.save()
         Plan.objects.filter(pk=locked.pk).update(revision=F("revision") + 1)
         locked.refresh_from_db()

@@ -224,3 +224,33 @@ def test_a_stale_save_with_more_month_rows_than_are_saved_shows_the_conflicts(cl
 
     assert response.status_code == 409
     assert "同事的說明" in response.content.decode()
+
+
+def test_a_stale_page_whose_row_someone_deleted_shows_it_and_can_be_saved_again(
+    client, chiller
+):
+    """A colleague deletes project group 2 and saves; this page, read before, still has
+    it. The save is refused with the comparison (not a hidden-field error), and saving
+    again on purpose keeps the page's row as a new one."""
+    plan, editor, _ = chiller
+    other = UserFactory(username="colleague")
+    MembershipFactory(user=other, organisation=plan.organisation, role=Membership.Role.EDITOR)
+    mine = page_data(plan, CalculationEditor) | {"plan-leakage_note": "我的說明"}
+    theirs = page_data(plan, CalculationEditor) | {"project-groups-1-DELETE": "on"}
+    groups = plan.groups.filter(side="project").count()
+    client.force_login(other)
+    assert client.post(section_url(plan, "calculation"), theirs).status_code == 302
+    assert plan.groups.filter(side="project").count() == groups - 1
+
+    client.force_login(editor)
+    response = client.post(section_url(plan, "calculation"), mine)
+    assert response.status_code == 409
+    assert 'data-role="save-conflicts"' in response.content.decode()
+
+    again = mine | {"revision": str(response.context["editor"].revision)}
+    response = client.post(section_url(plan, "calculation"), again)
+    assert response.status_code == 302, response.context["editor"].error_count()
+    plan = Plan.objects.get(pk=plan.pk)
+    assert plan.groups.filter(side="project").count() == groups
+    assert plan.leakage_note == "我的說明"
+    assert plan.results["total_reduction_tco2e"] == "4610"
