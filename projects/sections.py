@@ -16,6 +16,7 @@ from methodologies.engine.document import DEFAULT_GWP_EDITION
 from methodologies.models import Regulation, RegulationGroup
 from methodologies.reference import load_reference_data
 from projects import forms as f
+from projects import schema
 from projects.models import (
     ApplicabilityAnswer,
     EquipmentGroup,
@@ -81,11 +82,12 @@ class SectionEditor:
         for formset in self.formsets.values():
             formset.save()
 
-    @staticmethod
-    def is_complete(plan: Plan) -> bool:
+    @classmethod
+    def is_complete(cls, plan: Plan) -> bool:
         """Whether the required content of this section is filled in (for the
-        navigator, which asks without building the forms)."""
-        return True
+        navigator, which asks without building the forms): the schema's required
+        fields of the section and its rules, as submission checks them."""
+        return not schema.section_problems(plan, cls.slug)
 
 
 @dataclass(frozen=True)
@@ -169,10 +171,6 @@ class BasicEditor(SectionEditor):
         self.form = f.BasicForm(self.data, instance=self.plan, prefix="plan")
         self.formsets = {}
 
-    @staticmethod
-    def is_complete(plan):
-        return bool(plan.title and plan.applicant_name and plan.version and plan.prepared_on)
-
 
 class ActivityEditor(SectionEditor):
     slug, number, title = "activity", _("二"), _("專案活動描述")
@@ -187,20 +185,6 @@ class ActivityEditor(SectionEditor):
             "equipment": f.EquipmentFormSet(self.data, instance=self.plan, prefix="equipment"),
         }
 
-    @staticmethod
-    def is_complete(plan):
-        return bool(
-            plan.application_kind
-            and plan.crediting
-            and plan.crediting_start
-            and plan.crediting_end
-            and plan.category
-            and plan.site_address
-            and plan.measures
-            and plan.start_date
-            and plan.participants.exists()
-        )
-
 
 class ApplicabilityEditor(SectionEditor):
     slug, number, title = "applicability", _("三"), _("減量方法應用說明")
@@ -211,9 +195,9 @@ class ApplicabilityEditor(SectionEditor):
         answers = {a.condition: a for a in plan.applicability.all()}
         conditions = (list(plan.methodology.conditions.all()) if plan.methodology_id else []) or [
             None
-        ] * 5
+        ] * schema.CONDITION_COUNT
         self.conditions = []
-        for number in range(1, 6):
+        for number in schema.CONDITIONS:
             instance = answers.get(number) or ApplicabilityAnswer(plan=plan, condition=number)
             form = f.ApplicabilityForm(self.data, instance=instance, prefix=f"condition-{number}")
             condition = conditions[number - 1] if len(conditions) >= number else None
@@ -264,11 +248,6 @@ class ApplicabilityEditor(SectionEditor):
                 )
             else:
                 RegulationChoice.objects.filter(plan=self.plan, regulation=form.regulation).delete()
-
-    @staticmethod
-    def is_complete(plan):
-        answered = plan.applicability.exclude(answer="").count()
-        return answered == 5 and (plan.additionality_none or plan.regulations.exists())
 
 
 class CalculationEditor(SectionEditor):
@@ -357,10 +336,6 @@ class CalculationEditor(SectionEditor):
         if clear:
             EquipmentGroup.objects.filter(pk=group.pk).update(**clear)
 
-    @staticmethod
-    def is_complete(plan):
-        return plan.results is not None
-
 
 class EnvironmentEditor(SectionEditor):
     slug, number, title = "environment", _("五"), _("環境衝擊分析與公眾意見")
@@ -377,12 +352,6 @@ class EnvironmentEditor(SectionEditor):
                 queryset=self.plan.questions.prefetch_related("options"),
             ),
         }
-
-    @staticmethod
-    def is_complete(plan):
-        if plan.type == Plan.Type.SUB_PROJECT and not plan.environment_summary:
-            return True  # optional for a sub-project (see workflow.required_fields)
-        return bool(plan.environment_summary and plan.stakeholder_tiers.exists())
 
 
 EDITORS = [BasicEditor, ActivityEditor, ApplicabilityEditor, CalculationEditor, EnvironmentEditor]

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import pgettext_lazy
 
 from methodologies.engine import DocumentErrors
 from methodologies.reference import reference_snapshot, snapshot_results
-from projects import notifications
+from projects import notifications, schema
 from projects.consistency import CREDITING_YEARS
 from projects.dates import crediting_period, roc_long, year_count
 from projects.interchange import plan_document
@@ -117,75 +117,26 @@ def available_transitions(plan: Plan, user) -> list[Transition]:
     return [t for t in TRANSITIONS.values() if plan.status in t.sources and _may_act(user, plan, t)]
 
 
-REQUIRED_FIELDS = [
-    ("basic", "plan-title", "title", gettext_lazy("計畫名稱")),
-    ("basic", "plan-applicant_name", "applicant_name", gettext_lazy("公司/單位名稱")),
-    ("basic", "plan-version", "version", gettext_lazy("計畫書版本")),
-    ("basic", "plan-prepared_on", "prepared_on", gettext_lazy("製作日期")),
-    ("basic", "plan-methodology", "methodology_id", gettext_lazy("減量方法")),
-    ("activity", "plan-application_kind", "application_kind", gettext_lazy("申請類別")),
-    ("activity", "plan-crediting", "crediting", gettext_lazy("計入期型態")),
-    ("activity", "plan-crediting_start", "crediting_start", gettext_lazy("專案計入期起")),
-    ("activity", "plan-crediting_end", "crediting_end", gettext_lazy("專案計入期迄")),
-    ("activity", "plan-category", "category", gettext_lazy("專案類型")),
-    ("activity", "plan-start_date", "start_date", gettext_lazy("專案起始日")),
-    ("activity", "plan-site_address", "site_address", gettext_lazy("執行地點")),
-    ("activity", "plan-measures", "measures", gettext_lazy("減量措施、設備說明")),
-]
-# Section 五 is required of an individual plan; a 方案型 sub-project may leave it
-# out (the registered lighting sub-project has none): its programme covers it.
-REQUIRED_FIELDS_BY_TYPE = {
-    Plan.Type.INDIVIDUAL: [
-        (
-            "environment",
-            "plan-environment_summary",
-            "environment_summary",
-            gettext_lazy("環境衝擊分析"),
-        ),
-    ],
-    Plan.Type.SUB_PROJECT: [],
-}
-
-
-def required_fields(plan: Plan) -> list[tuple]:
-    """The fields a plan of this type must fill in before it is submitted."""
-    return REQUIRED_FIELDS + REQUIRED_FIELDS_BY_TYPE.get(plan.type, [])
+def required_fields(plan: Plan) -> list[schema.Row]:
+    """The fields a plan of this type must fill in before it is submitted (the
+    schema's required rows; section 五's only of an individual plan)."""
+    return schema.required_rows(plan.type)
 
 
 def submission_problems(plan: Plan) -> list[Problem]:
     """Everything that keeps the plan from being submitted."""
+    # Each section's blank required fields and rules, as the navigator sees them;
+    # the calculation's own problems are listed below, from the engine.
     problems = [
-        Problem(section, field, _("「%(label)s」尚未填寫。") % {"label": label})
-        for section, field, attribute, label in required_fields(plan)
-        if getattr(plan, attribute) in (None, "")
+        Problem(m.section, m.field, m.message)
+        for slug in schema.TABLES
+        for m in schema.section_problems(plan, slug, rules=slug != "calculation")
     ]
     problem = _crediting_period_problem(plan)
     if problem:
         problems.append(problem)
     if plan.type == Plan.Type.SUB_PROJECT and not plan.programme_id:
         problems.append(Problem("activity", "", _("方案型子專案必須屬於一個方案型抵換專案。")))
-    if plan.type == Plan.Type.INDIVIDUAL and not plan.authority_id:
-        problems.append(Problem("basic", "plan-authority", _("請選擇審查機關。")))
-    if not plan.participants.exists():
-        problems.append(Problem("activity", "participants-0-name", _("請至少填寫一個參與機構。")))
-    answered = {a.condition for a in plan.applicability.exclude(answer="")}
-    for number in range(1, 6):
-        if number not in answered:
-            problems.append(
-                Problem(
-                    "applicability",
-                    f"condition-{number}-answer",
-                    _("適用條件 %(number)d 尚未勾選符合性。") % {"number": number},
-                )
-            )
-    if not plan.additionality_none and not plan.regulations.exists():
-        problems.append(
-            Problem(
-                "applicability",
-                "plan-additionality_none",
-                _("外加性分析（法規）：請勾選相關法規，或勾選「無」。"),
-            )
-        )
     try:
         results = plan_calculate(plan).to_json()
     except DocumentErrors as errors:

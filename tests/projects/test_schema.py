@@ -1,0 +1,107 @@
+"""The declarative schema of the plan document drives the checklist, the
+navigator, labels, the interchange reader and writer and the comparison."""
+
+import pytest
+from django.utils import translation
+
+from projects import schema
+from projects.models import Organisation, Plan
+from projects.sections import EDITOR_BY_SLUG, EDITORS
+from projects.services import plan_import
+from projects.workflow import submission_problems
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def complete_plan(demo_document):
+    """The registered chiller plan, with its reviewing authority: submittable."""
+    plan = plan_import(document=demo_document("chiller-individual.json"), create_programmes=True)
+    authority = Organisation.objects.create(
+        name="新竹縣政府環境保護局", kind=Organisation.Kind.AUTHORITY
+    )
+    Plan.objects.filter(pk=plan.pk).update(authority=authority)
+    return Plan.objects.get(pk=plan.pk)
+
+
+def _blank(row: schema.Row):
+    field = Plan._meta.get_field(row.field)
+    return None if field.null else ""
+
+
+def test_the_required_fields_table_names_every_section_and_form_field():
+    individual = {row.path for row in schema.required_rows(Plan.Type.INDIVIDUAL)}
+    sub_project = {row.path for row in schema.required_rows(Plan.Type.SUB_PROJECT)}
+    assert individual - sub_project == {"environment.summary"}
+    assert {"plan.title", "plan.methodology", "plan.crediting_period.end"} <= sub_project
+    for row in schema.required_rows(Plan.Type.INDIVIDUAL):
+        assert row.section in EDITOR_BY_SLUG and row.html_name.startswith("plan-")
+
+
+def test_a_complete_plan_has_no_problems_and_every_section_complete(complete_plan):
+    assert submission_problems(complete_plan) == []
+    assert all(editor.is_complete(complete_plan) for editor in EDITORS)
+
+
+@pytest.mark.parametrize(
+    "path", [row.path for row in schema.required_rows(Plan.Type.INDIVIDUAL)]
+)
+def test_a_blank_required_field_is_refused_by_submission_and_marked_by_the_navigator(
+    complete_plan, path
+):
+    row = schema.row_for_path(path)
+    Plan.objects.filter(pk=complete_plan.pk).update(**{row.field: _blank(row)})
+    plan = Plan.objects.get(pk=complete_plan.pk)
+    problems = submission_problems(plan)
+    assert any(p.section == row.section and p.field == row.html_name for p in problems)
+    assert not EDITOR_BY_SLUG[row.section].is_complete(plan)
+    others = [e for e in EDITORS if e.slug != row.section]
+    assert all(editor.is_complete(plan) for editor in others)
+
+
+def test_each_section_rule_is_refused_by_submission_and_marked_by_the_navigator(complete_plan):
+    complete_plan.participants.all().delete()
+    complete_plan.applicability.filter(condition=schema.CONDITION_COUNT).update(answer="")
+    Plan.objects.filter(pk=complete_plan.pk).update(authority=None)
+    plan = Plan.objects.get(pk=complete_plan.pk)
+    fields = {(p.section, p.field) for p in submission_problems(plan)}
+    assert ("activity", "participants-0-name") in fields
+    assert ("basic", "plan-authority") in fields
+    assert ("applicability", f"condition-{schema.CONDITION_COUNT}-answer") in fields
+    for slug in ("basic", "activity", "applicability"):
+        assert not EDITOR_BY_SLUG[slug].is_complete(plan)
+
+
+def test_the_navigator_does_not_ask_section_five_of_a_sub_project(demo_document):
+    plan = plan_import(document=demo_document("lighting-subproject.json"), create_programmes=True)
+    assert not plan.environment_summary
+    assert EDITOR_BY_SLUG["environment"].is_complete(plan)
+    assert not [p for p in submission_problems(plan) if p.section == "environment"]
+
+
+def test_section_five_is_complete_with_its_summary_without_stakeholder_tiers(complete_plan):
+    """The navigator asked for stakeholder tiers that submission never required,
+    so an approved plan could show 五 unfinished."""
+    complete_plan.stakeholder_tiers.all().delete()
+    assert EDITOR_BY_SLUG["environment"].is_complete(complete_plan)
+
+
+@pytest.mark.parametrize(
+    ("path", "words"),
+    [
+        ("plan.crediting_period.end", "專案計入期迄"),
+        ("calculation.baseline.groups[0].count", "基線設備群組第 1 筆／數量"),
+        ("plan.calculation_notes.project_scenario", "專案情境說明"),
+        ("plan.participants[1].name", "參與機構第 2 筆／單位名稱"),
+        ("calculation.project.refrigerant.gwp", "專案冷媒／GWP"),
+    ],
+)
+def test_a_document_path_is_labelled_in_the_users_words(path, words):
+    with translation.override("zh-hant"):
+        assert schema.label_for_path(path).startswith(words)
+
+
+def test_the_quantity_limit_is_the_engines():
+    from methodologies.engine.reader import MAX_QUANTITY
+
+    assert MAX_QUANTITY == 10**schema.MAX_INTEGER_DIGITS
