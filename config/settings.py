@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "config.request_context.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.ChosenLanguageOnlyMiddleware",
+    "config.middleware.SmallFormsMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -152,7 +153,8 @@ STATIC_ROOT = BASE_DIR / "var" / "static"
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
-# The largest page is section 四 at the interchange limits (plan-format.md): 2 sides × 200 groups
+# Sized for section 四 alone (config.middleware.SmallFormsMiddleware keeps Django's defaults
+# for every other POST). The largest page is section 四 at the interchange limits (plan-format.md): 2 sides × 200 groups
 # × (10 group fields + 120 months × 4 grid cells), 1,000 service-level rows × 6 and 1,000
 # parameter notes × 7 fields, and under 100 others (plan form, refrigerants, management forms).
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2 * 200 * (10 + 120 * 4) + 1_000 * (6 + 7) + 100  # 209,100
@@ -232,10 +234,18 @@ LOGGING = {
             "level": "INFO",
             "formatter": "django.server",
         },
+        # Records of actions that leave no row behind (a deleted draft), always kept.
+        "audit": {
+            "class": "logging.StreamHandler",
+            "level": "INFO",
+            "filters": ["request_context"],
+            "formatter": "context",
+        },
     },
     "root": {"handlers": ["stderr"], "level": "WARNING"},
     "loggers": {
         "django": {"handlers": ["mail_admins"] if ADMINS else [], "level": LOG_LEVEL},
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        "projects.audit": {"handlers": ["audit"], "level": "INFO", "propagate": False},
     },
 }
