@@ -1,13 +1,15 @@
-"""Time the reviewer's queue page with many submitted plans.
+"""Time the reviewer's queue page and the plan list `/` with many submitted plans.
 
     .venv/bin/python scripts/benchmark_dashboard.py [--plans 10000] [--runs 20]
 
 Builds a fresh database (SQLite at /tmp/offset-bench.sqlite3, deleted first;
 with DATABASE_URL set, a throw-away test database on that server instead),
 creates one authority with a reviewer, one programme and N submitted plans with
-frozen versions, then requests the queue through django.test.Client: once to
-warm up, then `--runs` times each for page 1, a filtered page and the last
-page. Prints the median time, the number of SQL queries and the rows shown.
+frozen versions (each plan's cached results are the chiller demo plan's), then
+requests the queue and the plan list through django.test.Client: once to warm
+up, then `--runs` times each for page 1, a filtered page and the last page of
+the queue, and page 1 and the last page of the list. Prints the median time,
+the number of SQL queries, the rows shown and the size of the page.
 """
 
 import argparse
@@ -59,6 +61,19 @@ def set_up_django() -> str | None:
     return old_name
 
 
+def demo_results() -> dict:
+    """The chiller demo plan's results, as a plan caches them."""
+    import json
+
+    from methodologies.engine import calculate, parse_calculation_document
+    from methodologies.reference import load_reference_data
+
+    document = json.loads(
+        (BASE_DIR / "projects" / "demo" / "chiller-individual.json").read_text(encoding="utf-8")
+    )
+    return calculate(parse_calculation_document(document, load_reference_data())).to_json()
+
+
 def create_data(count: int):
     """An authority with a reviewer, a programme, and `count` submitted plans
     from 50 applicant organisations: half sub-projects, half individual plans,
@@ -72,6 +87,7 @@ def create_data(count: int):
 
     statuses = [value for value, _label in Plan.Status.choices if value != Plan.Status.DRAFT]
     technologies = [value for value, _label in Plan.Technology.choices]
+    results = demo_results()
     with transaction.atomic():
         reviewer = get_user_model().objects.create_user("bench-reviewer")
         authority = Organisation.objects.create(
@@ -98,6 +114,7 @@ def create_data(count: int):
                     status=statuses[index % len(statuses)],
                     technology=technologies[index % len(technologies)],
                     submitted_at=start + timedelta(minutes=index),
+                    results=results,
                 )
                 for index in range(count)
             ),
@@ -125,9 +142,9 @@ def create_data(count: int):
     return reviewer, programme
 
 
-def measure(client, url: str, runs: int) -> tuple[float, int, int]:
+def measure(client, url: str, runs: int) -> tuple[float, int, int, int]:
     """Median milliseconds over `runs` GETs (after one warm-up), and the
-    number of queries and of plan rows of one request."""
+    number of queries, of plan rows and of bytes of one request."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -144,7 +161,7 @@ def measure(client, url: str, runs: int) -> tuple[float, int, int]:
         timings.append((time.perf_counter() - began) * 1000)
         assert response.status_code == 200, response.status_code
     rows = response.content.decode().count('href="/plans/')
-    return statistics.median(timings), queries, rows
+    return statistics.median(timings), queries, rows, len(response.content)
 
 
 def main() -> None:
@@ -155,6 +172,7 @@ def main() -> None:
     from django.test import Client
     from django.urls import reverse
 
+    from projects.dashboard import PAGE_SIZE
     from projects.models import Plan
 
     began = time.perf_counter()
@@ -164,19 +182,26 @@ def main() -> None:
     client = Client()
     client.force_login(reviewer)
     queue = reverse("projects:review_queue")
-    last_page = -(-Plan.objects.exclude(status=Plan.Status.DRAFT).count() // 50)
+    plan_list = reverse("projects:plan_list")
+    last_page = -(-Plan.objects.exclude(status=Plan.Status.DRAFT).count() // PAGE_SIZE)
     pages = [
-        ("page 1", queue),
-        ("filtered", f"{queue}?status=under_review&programme={programme.pk}&technology=lighting"),
-        (f"page {last_page}", f"{queue}?page={last_page}"),
+        ("queue, page 1", queue),
+        (
+            "queue, filtered",
+            f"{queue}?status=under_review&programme={programme.pk}&technology=lighting",
+        ),
+        (f"queue, page {last_page}", f"{queue}?page={last_page}"),
+        # The reviewer sees every plan of the authority: the submitted ones.
+        ("/, page 1", plan_list),
+        (f"/, page {last_page}", f"{plan_list}?page={last_page}"),
     ]
 
     print(f"database: {connection.vendor} {settings.DATABASES['default']['NAME']}")
     print(f"plans:    {Plan.objects.count():,} (created in {setup_seconds:.1f} s)")
-    print(f"{'page':<12} {'median ms':>10} {'queries':>8} {'rows':>5}")
+    print(f"{'page':<18} {'median ms':>10} {'queries':>8} {'rows':>5} {'bytes':>9}")
     for label, url in pages:
-        median, queries, rows = measure(client, url, args.runs)
-        print(f"{label:<12} {median:>10.1f} {queries:>8} {rows:>5}")
+        median, queries, rows, size = measure(client, url, args.runs)
+        print(f"{label:<18} {median:>10.1f} {queries:>8} {rows:>5} {size:>9,}")
     if old_name is not None:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
