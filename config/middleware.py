@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.urls import Resolver404, resolve
 
@@ -54,3 +55,16 @@ class SmallFormsMiddleware:
         elif request.content_type == "application/x-www-form-urlencoded":
             if request.body.count(b"&") >= self.MAX_FIELDS:
                 raise TooManyFieldsSent("The number of GET/POST parameters exceeded the limit.")
+
+
+def client_address(request) -> str:
+    """The address a request came from, for throttling (django-ratelimit's
+    RATELIMIT_IP_META_KEY). Behind a proxy that terminates the connection
+    (TRUST_X_FORWARDED_FOR=true), the client is the proxy's last hop in
+    X-Forwarded-For; otherwise REMOTE_ADDR."""
+    if settings.TRUST_X_FORWARDED_FOR:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if hops:
+            return hops[-1]
+    return request.META.get("REMOTE_ADDR", "")

@@ -162,6 +162,19 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 2 * 200 * (10 + 120 * 4) + 1_000 * (6 + 7) + 100
 # limit sent as percent-encoded CJK (9 bytes a character): about 15 MB.
 DATA_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_NUMBER_FIELDS * 64 + 10 * 20_000 * 9
 
+# One cache for every process: throttles (the public survey's answers per address)
+# count across workers only with a shared cache such as Redis.
+CACHE_URL = os.environ.get("CACHE_URL", "")  # e.g. redis://127.0.0.1:6379/1
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+# Behind a reverse proxy every request comes from the proxy: with this set, the
+# client's address is taken from the proxy's X-Forwarded-For instead.
+TRUST_X_FORWARDED_FOR = envbool("TRUST_X_FORWARDED_FOR", "false")
+RATELIMIT_IP_META_KEY = "config.middleware.client_address"
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
