@@ -3,9 +3,12 @@
 Documents are flattened to `path → value` (the interchange format's paths), so
 the comparison speaks of the same fields as import errors do."""
 
+import re
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
+
+from projects import schema
 
 # Which section of the 計畫書 a document path belongs to.
 SECTIONS = [
@@ -16,16 +19,14 @@ SECTIONS = [
     ("environment", _("五、環境衝擊分析與公眾意見")),
     ("attachments", _("附件")),
 ]
-BASIC_PLAN_KEYS = {
-    "type",
-    "number",
-    "organization",
-    "title",
-    "version",
-    "prepared_on",
-    "methodology",
-    "sector",
-    "total_reduction_stated_tco2e",
+# Top-level parts of the document without schema rows, by section.
+TOP_SECTIONS = {
+    "applicability": "applicability",
+    "additionality": "applicability",
+    "calculation": "calculation",
+    "environment": "environment",
+    "consultation": "environment",
+    "attachments": "attachments",
 }
 
 
@@ -45,20 +46,25 @@ def flatten(value, path: str = "") -> dict[str, object]:
 
 
 def section_of(path: str) -> str:
-    top = path.split(".")[0].split("[")[0]
-    if top == "plan":
-        key = path.split(".")[1].split("[")[0] if "." in path else ""
-        if key == "calculation_notes":
-            return "calculation"
-        return "basic" if key in BASIC_PLAN_KEYS else "activity"
-    return {
-        "applicability": "applicability",
-        "additionality": "applicability",
-        "calculation": "calculation",
-        "environment": "environment",
-        "consultation": "environment",
-        "attachments": "attachments",
-    }.get(top, "basic")
+    """The section of a document path: its schema row's, or the row's of the
+    nearest enclosing object that has rows; lists of `plan` without rows
+    (participants, equipment) are section 二's."""
+    parts = re.sub(r"\[\d+\]", "", path).split(".")
+    shortest = 2 if parts[0] == "plan" else 1
+    rows = schema.rows()
+    for length in range(len(parts), shortest - 1, -1):
+        prefix = ".".join(parts[:length])
+        for row in rows:
+            if row.path == prefix or row.path.startswith(prefix + "."):
+                return row.section
+    if parts[0] == "plan":
+        return "activity"
+    return TOP_SECTIONS.get(parts[0], "basic")
+
+
+def label_of(path: str) -> str:
+    """A changed field in the user's words (history and comparison)."""
+    return schema.label_for_path(path)
 
 
 def changes(before: dict, after: dict) -> list[dict]:

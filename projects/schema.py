@@ -130,18 +130,11 @@ BASIC = [
         html_name="plan-methodology",
     ),
     _row("plan.sector", "sector", STRING, "basic", form=False),
-    _row(
-        "plan.programme",
-        "programme",
-        STRING,
-        "basic",
-        form=False,
-        scalar=False,
-    ),
     _row("plan.total_reduction_stated_tco2e", "total_reduction_stated_tco2e", QUANTITY, "basic"),
 ]
 
 ACTIVITY = [
+    _row("plan.programme", "programme", STRING, "activity", form=False, scalar=False),
     _row("plan.application.kind", "application_kind", CHOICE, "activity", required=ALL),
     _row("plan.application.crediting", "crediting", CHOICE, "activity", required=ALL),
     _row(

@@ -105,3 +105,44 @@ def test_the_quantity_limit_is_the_engines():
     from methodologies.engine.reader import MAX_QUANTITY
 
     assert MAX_QUANTITY == 10**schema.MAX_INTEGER_DIGITS
+
+
+@pytest.mark.parametrize(
+    ("path", "section"),
+    [
+        ("plan.title", "basic"),
+        ("plan.organization", "basic"),
+        ("plan.programme.title", "activity"),
+        ("plan.costs.setup", "activity"),
+        ("plan.participants[0].name", "activity"),
+        ("plan.calculation_notes.parameters[2].note", "calculation"),
+        ("additionality.saving_rate.year", "applicability"),
+        ("applicability[0].answer", "applicability"),
+        ("consultation.tiers[0].sent", "environment"),
+        ("attachments[0].label", "attachments"),
+    ],
+)
+def test_the_comparison_puts_each_path_in_its_schema_section(path, section):
+    from projects.compare import section_of
+
+    assert section_of(path) == section
+
+
+def test_the_comparison_and_history_show_labels_not_raw_keys(client, complete_plan):
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from projects.models import PlanEvent
+
+    admin = get_user_model().objects.create_superuser("root", "root@example.tw", "x")
+    PlanEvent.objects.create(
+        plan=complete_plan,
+        user=admin,
+        kind=PlanEvent.Kind.CHANGE,
+        changes=[{"path": "plan.calculation_notes.project_scenario", "before": "a", "after": "b"}],
+    )
+    client.force_login(admin)
+    with translation.override("zh-hant"):
+        page = client.get(reverse("projects:history", args=[complete_plan.pk])).content.decode()
+    assert ">專案情境說明</td>" in page
+    assert ">plan.calculation_notes.project_scenario<" not in page
