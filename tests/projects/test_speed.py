@@ -1,16 +1,20 @@
 """Pages that must not slow down with size: the plan list pages, the
 calculation page renders each empty row once, the preview makes no query per row."""
 
+import re
+from collections import Counter
 from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.forms import BaseFormSet
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from projects.dashboard import PAGE_SIZE
 from projects.models import Membership, Plan
+from projects.services import plan_import
 from tests.projects.factories import MembershipFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db
@@ -85,3 +89,43 @@ def test_the_plan_list_shows_no_pager_for_one_page(editor):
     make_plans(3, editor.organisation)
     html = editor.get(PLAN_LIST).content.decode()
     assert "?page=" not in html
+
+
+# The calculation page
+
+
+@pytest.fixture
+def chiller(editor, demo_document):
+    return plan_import(
+        document=demo_document("chiller-individual.json"),
+        create_programmes=True,
+        organisation=editor.organisation,
+    )
+
+
+def widgets(html: str) -> int:
+    return len(re.findall(r"<(?:input|select|textarea)\b", html))
+
+
+def test_the_calculation_page_renders_each_formsets_empty_row_once(editor, chiller, monkeypatch):
+    # formset.empty_form builds a new form at every access (a refrigerant or
+    # a choice field may query): count the builds per formset.
+    built = Counter()
+    empty_form = BaseFormSet.empty_form
+
+    def counted(formset):
+        built[formset.prefix] += 1
+        return empty_form.fget(formset)
+
+    monkeypatch.setattr(BaseFormSet, "empty_form", property(counted))
+    html = editor.get(reverse("projects:section", args=[chiller.pk, "calculation"])).content
+    html = html.decode()
+    prefixes = ["baseline-groups", "project-groups", "pairs", "notes"]
+    assert built == dict.fromkeys(prefixes, 1)
+    templates = re.findall(r"<template data-formset-empty>(.*?)</template>", html, re.S)
+    assert [re.search(r'name="([a-z-]+)-__prefix__-', t).group(1) for t in templates] == prefixes
+    # Outside its <template>, no empty row: every widget belongs to a real row.
+    outside = re.sub(r"<template\b.*?</template>", "", html, flags=re.S)
+    assert "__prefix__" not in outside
+    # 293 live widgets and 41 in the six templates for the chiller plan.
+    assert widgets(html) - widgets(outside) <= 45
