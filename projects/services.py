@@ -555,12 +555,33 @@ def next_attachment_label(plan: Plan) -> str:
     return f"附件{count + 1}"
 
 
+def _lock_editable(plan: Plan) -> Plan:
+    """The plan row, locked, if it can still be changed (not submitted meanwhile)."""
+    locked = Plan.objects.select_for_update().get(pk=plan.pk)
+    if locked.status not in Plan.EDITABLE_STATUSES:
+        raise PlanNotEditable(
+            _("計畫書目前為「%(status)s」，無法變更附件。")
+            % {"status": locked.get_status_display()}
+        )
+    return locked
+
+
+@transaction.atomic
 def attachment_add(*, plan: Plan, label: str, description: str, file) -> Attachment:
+    """An attachment is part of the document: added only while the plan can change."""
+    plan = _lock_editable(plan)
     order = plan.attachments.count()
     attachment = Attachment(plan=plan, label=label, description=description, file=file, order=order)
     attachment.full_clean()
     attachment.save()
     return attachment
+
+
+@transaction.atomic
+def attachment_delete(*, plan: Plan, attachment: Attachment) -> None:
+    _lock_editable(plan)
+    attachment.file.delete(save=False)
+    attachment.delete()
 
 
 def comment_add(*, plan: Plan, user, section: str, field: str, text: str, parent=None):

@@ -278,9 +278,12 @@ def record_response(*, tier_id: int, questions, data: dict, browser: str) -> Sur
     The plan row is locked first (as a submission locks it, so an answer is
     either in the frozen version or refused), then the tier row, so that
     concurrent answers are counted one after the other."""
-    plan_id = StakeholderTier.objects.values_list("plan_id", flat=True).get(pk=tier_id)
-    plan = Plan.objects.select_for_update().only("status", "survey_open").get(pk=plan_id)
-    tier = StakeholderTier.objects.select_for_update().get(pk=tier_id)
+    try:
+        plan_id = StakeholderTier.objects.values_list("plan_id", flat=True).get(pk=tier_id)
+        plan = Plan.objects.select_for_update().only("status", "survey_open").get(pk=plan_id)
+        tier = StakeholderTier.objects.select_for_update().get(pk=tier_id)
+    except (StakeholderTier.DoesNotExist, Plan.DoesNotExist):
+        raise SurveyRefused("closed") from None  # the tier was removed meanwhile
     tier.plan = plan
     reason = refusal(tier, browser)
     if reason:

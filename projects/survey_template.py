@@ -2,6 +2,7 @@
 every plan as a starting point (the applicant may edit, reorder and extend it)."""
 
 from django.db import transaction
+from django.db.models import F
 
 from projects.models import Plan, Question, QuestionOption, StakeholderTier
 
@@ -78,7 +79,9 @@ ENVIRONMENT = {
 
 @transaction.atomic
 def apply_template(plan: Plan) -> None:
-    """Add the reference tiers and questions where the plan has none yet."""
+    """Add the reference tiers and questions where the plan has none yet; a section
+    五 page read before is then out of date (the plan's revision moves on)."""
+    Plan.objects.filter(pk=plan.pk).update(revision=F("revision") + 1)
     organisation = plan.applicant_name or plan.organisation.name
     if not plan.stakeholder_tiers.exists():
         StakeholderTier.objects.bulk_create(

@@ -136,7 +136,11 @@ def survey_action(request, pk, action):
     if action not in ("template", "open", "close"):
         raise Http404
     with transaction.atomic():
-        plan = Plan.objects.select_for_update().select_related("organisation").get(pk=plan.pk)
+        plan = (
+            Plan.objects.select_for_update(of=("self",))
+            .select_related("organisation")
+            .get(pk=plan.pk)
+        )
         if not permissions.can_run_survey(request.user, plan):
             raise PermissionDenied
         if action == "template":
