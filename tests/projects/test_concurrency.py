@@ -226,9 +226,7 @@ def test_a_stale_save_with_more_month_rows_than_are_saved_shows_the_conflicts(cl
     assert "同事的說明" in response.content.decode()
 
 
-def test_a_stale_page_whose_row_someone_deleted_shows_it_and_can_be_saved_again(
-    client, chiller
-):
+def test_a_stale_page_whose_row_someone_deleted_shows_it_and_can_be_saved_again(client, chiller):
     """A colleague deletes project group 2 and saves; this page, read before, still has
     it. The save is refused with the comparison (not a hidden-field error), and saving
     again on purpose keeps the page's row as a new one."""
@@ -254,3 +252,30 @@ def test_a_stale_page_whose_row_someone_deleted_shows_it_and_can_be_saved_again(
     assert plan.groups.filter(side="project").count() == groups
     assert plan.leakage_note == "我的說明"
     assert plan.results["total_reduction_tco2e"] == "4610"
+
+
+def test_an_attachment_is_not_added_to_a_plan_submitted_meanwhile(chiller):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from projects.services import PlanNotEditable, attachment_add
+
+    plan, editor, _ = chiller
+    stale = Plan.objects.get(pk=plan.pk)  # the attachments page was checked as editable …
+    plan_transition(plan=plan, user=editor, name="submit")  # … then the plan was submitted
+    upload = SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    with pytest.raises(PlanNotEditable):
+        attachment_add(plan=stale, label="附件九", description="晚到的附件", file=upload)
+    assert not plan.attachments.filter(label="附件九").exists()
+
+
+def test_applying_the_survey_template_makes_an_open_section_five_page_stale(client, chiller):
+    from projects.sections import EnvironmentEditor
+
+    plan, editor, _ = chiller
+    plan.stakeholder_tiers.all().delete()
+    plan.questions.all().delete()
+    client.force_login(editor)
+    data = page_data(plan, EnvironmentEditor) | {"plan-environment_summary": "我的分析"}
+    client.post(reverse("projects:survey_action", args=[plan.pk, "template"]))
+    response = client.post(section_url(plan, "environment"), data)
+    assert response.status_code == 409
