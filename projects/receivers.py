@@ -6,12 +6,26 @@ changes them: the admin, a management command or the shell. A fixture load
 (`raw`) is left alone. The refresh runs once per transaction, after it commits.
 """
 
+import logging
+
+from django.conf import settings
 from django.db import transaction
 
 from projects import services
+from projects.tasks import refresh_drafts_task
+
+logger = logging.getLogger(__name__)
 
 
 def _refresh_drafts() -> None:
+    """On a Celery worker when a broker is set (many drafts may be recomputed),
+    otherwise here, after the correction committed."""
+    if settings.CELERY_BROKER_URL:
+        try:
+            refresh_drafts_task.delay()
+            return
+        except Exception:  # the broker is down: refresh here rather than not at all
+            logger.exception("could not queue the refresh of drafts' results")
     services.plans_refresh_results_for_reference_change()
 
 

@@ -89,3 +89,23 @@ def test_a_refresh_never_overwrites_the_results_of_a_save_made_meanwhile(
         row.value = Decimal("1810")
         row.save()
     assert Plan.objects.get(pk=draft.pk).results == {"saved": "meanwhile"}
+
+
+def test_with_a_broker_the_refresh_goes_to_a_celery_worker(
+    settings, django_capture_on_commit_callbacks, monkeypatch
+):
+    from types import SimpleNamespace
+
+    from projects import receivers
+
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/0"
+    queued, refreshed = [], []
+    monkeypatch.setattr(
+        receivers, "refresh_drafts_task", SimpleNamespace(delay=lambda: queued.append(1))
+    )
+    monkeypatch.setattr(
+        services, "plans_refresh_results_for_reference_change", lambda: refreshed.append(1)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        EmissionFactor.objects.get(year=2019).save()
+    assert (queued, refreshed) == ([1], [])
