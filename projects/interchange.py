@@ -26,6 +26,7 @@ from methodologies.engine import (
     size_errors,
     too_large_error,
 )
+from projects import schema
 from projects.models import (
     ApplicabilityAnswer,
     EquipmentGroup,
@@ -245,20 +246,12 @@ class _ProductReader:
     def read_plan(self, plan: dict, parsed: PlanDocument) -> None:
         r, path, fields = self.r, "plan", parsed.plan_fields
         for key in plan:
-            if key not in PLAN_FORMAT_KEYS and key not in PLAN_PRODUCT_KEYS:
+            if key not in PLAN_FORMAT_KEYS + PLAN_PRODUCT_KEYS + tuple(schema.scalar_keys()):
                 r.error(key_path(path, key), "unknown key")
         fields["number"] = r.string(plan, "number", path) or ""
         parsed.organisation_name = r.string(plan, "organization", path) or ""
         fields["applicant_name"] = parsed.organisation_name
-        fields["title"] = r.string(plan, "title", path) or ""
-        fields["version"] = r.string(plan, "version", path) or ""
-        fields["prepared_on"] = r.date(plan, "prepared_on", path)
-        fields["sector"] = r.string(plan, "sector", path) or ""
-        fields["category"] = r.string(plan, "category", path, choices=_choices(Plan.Category)) or ""
-        fields["technology"] = (
-            r.string(plan, "technology", path, choices=_choices(Plan.Technology)) or ""
-        )
-        fields["start_date"] = r.date(plan, "start_date", path)
+        fields.update(schema.read_scalars(r, plan))
         if "methodology" in plan:
             methodology = r.obj(
                 plan["methodology"], key_path(path, "methodology"), required=("code", "version")
@@ -285,89 +278,11 @@ class _ProductReader:
                 }
                 if plan.get("type") == Plan.Type.INDIVIDUAL:
                     r.error(programme_path, "must be null for an individual plan")
-        if "application" in plan:
-            application_path = key_path(path, "application")
-            application = r.obj(
-                plan["application"], application_path, optional=("kind", "crediting")
-            )
-            if application is not None:
-                fields["application_kind"] = (
-                    r.string(
-                        application,
-                        "kind",
-                        application_path,
-                        choices=_choices(Plan.ApplicationKind),
-                    )
-                    or ""
-                )
-                fields["crediting"] = (
-                    r.string(
-                        application, "crediting", application_path, choices=_choices(Plan.Crediting)
-                    )
-                    or ""
-                )
         self.read_plan_product_keys(plan, parsed)
 
     def read_plan_product_keys(self, plan: dict, parsed: PlanDocument) -> None:
-        r, path, fields = self.r, "plan", parsed.plan_fields
-        if "sub_project_conditions" in plan:
-            conditions_path = key_path(path, "sub_project_conditions")
-            conditions = r.obj(
-                plan["sub_project_conditions"],
-                conditions_path,
-                optional=("methodology", "boundary"),
-            )
-            if conditions is not None:
-                fields["sub_project_methodology_ok"] = bool(
-                    r.boolean(conditions, "methodology", conditions_path)
-                )
-                fields["sub_project_boundary_ok"] = bool(
-                    r.boolean(conditions, "boundary", conditions_path)
-                )
-        fields["annual_savings_stated_kwh"] = r.quantity(plan, "annual_savings_stated_kwh", path)
-        fields["total_reduction_stated_tco2e"] = r.quantity(
-            plan, "total_reduction_stated_tco2e", path
-        )
-        fields["measures"] = r.string(plan, "measures", path) or ""
-        if "costs" in plan:
-            costs_path = key_path(path, "costs")
-            costs = r.obj(plan["costs"], costs_path, optional=(*COST_KEYS, "other_label", "note"))
-            if costs is not None:
-                for key, model_field in COST_KEYS.items():
-                    fields[model_field] = r.quantity(costs, key, costs_path)
-                fields["cost_other_label"] = r.string(costs, "other_label", costs_path) or ""
-                fields["cost_note"] = r.string(costs, "note", costs_path) or ""
-        if "site" in plan:
-            site_path = key_path(path, "site")
-            site = r.obj(plan["site"], site_path, optional=("address", "twd97_x", "twd97_y"))
-            if site is not None:
-                fields["site_address"] = r.string(site, "address", site_path) or ""
-                fields["twd97_x"] = r.quantity(site, "twd97_x", site_path)
-                fields["twd97_y"] = r.quantity(site, "twd97_y", site_path)
-        if "lifetime" in plan:
-            lifetime_path = key_path(path, "lifetime")
-            lifetime = r.obj(
-                plan["lifetime"],
-                lifetime_path,
-                optional=("old_equipment_since", "remaining_years", "exemption", "detail"),
-            )
-            if lifetime is not None:
-                fields["old_equipment_since"] = r.date(
-                    lifetime, "old_equipment_since", lifetime_path
-                )
-                fields["remaining_life_years"] = r.quantity(
-                    lifetime, "remaining_years", lifetime_path
-                )
-                fields["lifetime_exemption"] = (
-                    r.string(
-                        lifetime,
-                        "exemption",
-                        lifetime_path,
-                        choices=_choices(Plan.LifetimeExemption),
-                    )
-                    or ""
-                )
-                fields["lifetime_detail"] = r.string(lifetime, "detail", lifetime_path) or ""
+        """The lists of `plan` (its scalar fields are the schema's)."""
+        r, path = self.r, "plan"
         for i, item, item_path in self.rows(plan, "participants", path):
             row = r.obj(item, item_path, required=("role", "name"), optional=("description",))
             if row is not None:
@@ -710,6 +625,17 @@ def plan_document(plan: Plan) -> dict:
     return doc
 
 
+def calculation_document(plan: Plan) -> dict:
+    """The parts of `plan_document` the engine reads (`format`, `plan.type`,
+    `plan.crediting_period`, `calculation`), written the same way: a calculation
+    reads the plan's groups, refrigerants and pairs, not every part of it."""
+    section: dict[str, Any] = {"type": plan.type}
+    crediting = _compact({"start": _date(plan.crediting_start), "end": _date(plan.crediting_end)})
+    if crediting:
+        section["crediting_period"] = crediting
+    return {"format": FORMAT, "plan": section, "calculation": _calculation_section(plan)}
+
+
 def _plan_section(plan: Plan) -> dict:
     programme = None
     if plan.programme_id:
@@ -718,64 +644,25 @@ def _plan_section(plan: Plan) -> dict:
             "version": plan.programme.version,
             "authority": plan.programme.authority.name,
         }
+    # The scalar fields come from the schema's rows; the rest is written here.
+    scalars = schema.write_scalars(plan)
     section: dict[str, Any] = {
         "type": plan.type,
         "number": plan.number,
         "organization": plan.applicant_name or plan.organisation.name,
-        "title": plan.title,
-        "version": plan.version,
-        "prepared_on": _date(plan.prepared_on),
         "methodology": (
             {"code": plan.methodology.code, "version": plan.methodology.version}
             if plan.methodology_id
             else None
         ),
-        "sector": plan.sector,
         "programme": programme,
-        "application": _compact({"kind": plan.application_kind, "crediting": plan.crediting}),
         "crediting_period": _compact(
             {"start": _date(plan.crediting_start), "end": _date(plan.crediting_end)}
         ),
-        "category": plan.category,
-        "technology": plan.technology,
-        "start_date": _date(plan.start_date),
-    }
-    # null is allowed only for `programme`; other empty values are left out.
-    section = {
-        key: value
-        for key, value in section.items()
-        if key in ("number", "programme") or value not in (None, "", {})
-    }
-    product = {
-        "sub_project_conditions": (
-            {
-                "methodology": plan.sub_project_methodology_ok,
-                "boundary": plan.sub_project_boundary_ok,
-            }
-            if plan.sub_project_methodology_ok or plan.sub_project_boundary_ok
-            else None
-        ),
-        "annual_savings_stated_kwh": _number(plan.annual_savings_stated_kwh),
-        "total_reduction_stated_tco2e": _number(plan.total_reduction_stated_tco2e),
         "participants": [
             _compact({"role": p.role, "name": p.name, "description": p.description})
             for p in plan.participants.all()
         ],
-        "costs": _compact(
-            {
-                **{key: _number(getattr(plan, name)) for key, name in COST_KEYS.items()},
-                "other_label": plan.cost_other_label,
-                "note": plan.cost_note,
-            }
-        ),
-        "site": _compact(
-            {
-                "address": plan.site_address,
-                "twd97_x": _number(plan.twd97_x),
-                "twd97_y": _number(plan.twd97_y),
-            }
-        ),
-        "measures": plan.measures,
         "equipment": [
             _compact(
                 {
@@ -792,14 +679,6 @@ def _plan_section(plan: Plan) -> dict:
             )
             for e in plan.equipment.all()
         ],
-        "lifetime": _compact(
-            {
-                "old_equipment_since": _date(plan.old_equipment_since),
-                "remaining_years": _number(plan.remaining_life_years),
-                "exemption": plan.lifetime_exemption,
-                "detail": plan.lifetime_detail,
-            }
-        ),
         "calculation_notes": _compact(
             {
                 "baseline_scenario": plan.baseline_scenario,
@@ -819,9 +698,18 @@ def _plan_section(plan: Plan) -> dict:
                 ],
             }
         ),
+        **scalars,
     }
-    section.update(_compact(product))
-    return section
+    # In the format's order, then keys the schema adds; null is allowed only for
+    # `programme`, and `number` is always written; other empty values are left out.
+    order = [*PLAN_FORMAT_KEYS, *PLAN_PRODUCT_KEYS]
+    order += [key for key in section if key not in order]
+    return {
+        key: section[key]
+        for key in order
+        if key in section
+        and (key in ("number", "programme") or section[key] not in (None, "", {}, []))
+    }
 
 
 def _additionality_section(plan: Plan) -> dict:

@@ -104,6 +104,17 @@ def can_edit(user, plan: Plan) -> bool:
     return Plan.objects.editable_by(user).filter(pk=plan.pk).exists()
 
 
+def can_delete(user, plan: Plan) -> bool:
+    """Delete the plan: the applicant's editors, only while it is a draft that was
+    never submitted (no frozen version), so that nothing the reviewers have seen
+    disappears."""
+    return (
+        plan.status == Plan.Status.DRAFT
+        and plan.current_version_id is None
+        and is_applicant_editor(user, plan)
+    )
+
+
 def editable_plan(user, pk) -> Plan:
     """The plan if the user may change it now; 404 otherwise."""
     return visible_plan(user, pk, may=can_edit)

@@ -513,11 +513,18 @@ def label_for_path(path: str) -> str:
 
 
 def document_key(field: str) -> str:
-    """The document key of a model field (a Plan field's row, or a list item's)."""
-    row = row_for_field(field)
-    if row is not None:
-        return row.key
+    """The document key of a list item's model field (see docs/interchange.md)."""
     return ITEM_DOCUMENT_KEYS.get(field, field)
+
+
+def field_path(where: str, field: str) -> str:
+    """The document path of a model field of the object at `where`: a Plan field's
+    row path (`cost_other_label` → plan.costs.other_label), else `where.key`."""
+    if where == "plan":
+        row = row_for_field(field)
+        if row is not None:
+            return row.path
+    return f"{where}.{document_key(field) if where != 'plan' else field}"
 
 
 def scalar_rows(parent: str | None = None) -> list[Row]:

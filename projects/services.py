@@ -1,6 +1,7 @@
 """Business actions on plans. Views and commands call these; they never write
 models directly."""
 
+import logging
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -43,9 +44,11 @@ from projects.models import (
     ServiceLevelPair,
     StakeholderTier,
 )
-from projects.permissions import is_applicant_editor, is_reviewer
+from projects.permissions import can_delete, is_applicant_editor, is_reviewer
 from projects.presentation import describe_error
 from projects.sections import editor_conflicts
+
+audit_log = logging.getLogger("projects.audit")
 
 
 class PlanError(Exception):
@@ -617,6 +620,30 @@ def comment_resolve(*, comment, user) -> None:
     comment.resolved_at = timezone.now()
     comment.resolved_by = user
     comment.save(update_fields=["resolved_at", "resolved_by"])
+
+
+def plan_delete(*, plan: Plan, user) -> None:
+    """Delete a draft that was never submitted, with its rows and its attachments'
+    files (removed once the deletion has committed).
+
+    Its PlanEvent rows go with it (they cascade), so the deletion is recorded in
+    the "projects.audit" log: who, which plan, its title."""
+    with transaction.atomic():
+        locked = Plan.objects.select_for_update().filter(pk=plan.pk).first()
+        if locked is None:
+            raise PlanError(_("此計畫書已刪除。"))
+        if not can_delete(user, locked):
+            raise PlanError(_("只有從未送審的草稿可以刪除。"))
+        files = [a.file for a in locked.attachments.all() if a.file]
+        pk, title = locked.pk, locked.title
+        locked.delete()
+
+        def done():
+            audit_log.info("plan deleted: user=%s plan=%s title=%r", user.pk, pk, title)
+            for file in files:
+                file.storage.delete(file.name)
+
+        transaction.on_commit(done)
 
 
 def plans_refresh_results_for_reference_change() -> int:

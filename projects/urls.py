@@ -10,6 +10,7 @@ urlpatterns = [
     path("plans/<int:pk>/", views.plan_detail, name="plan_detail"),
     path("plans/<int:pk>/export.json", views.plan_export, name="plan_export"),
     path("plans/<int:pk>/replace/", views.plan_replace, name="plan_replace"),
+    path("plans/<int:pk>/delete/", views.plan_delete, name="plan_delete"),
     path("plans/<int:pk>/sections/<slug:slug>/", views.section, name="section"),
     path("plans/<int:pk>/sections/<slug:slug>/preview/", views.preview, name="preview"),
     path("plans/<int:pk>/attachments/", views.attachments, name="attachments"),

@@ -4,14 +4,17 @@ the forms, call a service and render; they never compute figures."""
 from pathlib import Path
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models.fields.json import KT
+from django.forms import BaseFormSet
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from methodologies.engine import DocumentErrors, dumps
@@ -27,7 +30,7 @@ from projects import (
 from projects.forms import AttachmentForm, CommentForm, ImportForm, PlanCreateForm, ReplaceForm
 from projects.interchange import load_upload, plan_document
 from projects.models import Attachment, Plan, PlanVersion, ReviewComment
-from projects.presentation import describe_error, display_results
+from projects.presentation import CHECK_LABELS, describe_error, display_results
 from projects.sections import EDITOR_BY_SLUG, EDITORS
 
 
@@ -87,28 +90,52 @@ def plan_create(request):
 
 
 def _navigator(plan: Plan, current: str = "", errors: int = 0):
-    """Each section with its state: complete, incomplete, or has errors."""
+    """Each section with its state (complete, incomplete, has errors, or, on a plan
+    that is no longer editable, optional content left out) and a reason saying
+    what the mark means there."""
     results = plan.results
-    failing = {c["id"] for c in results["checks"] if c["status"] == "fail"} if results else set()
+    failing = [c["id"] for c in results["checks"] if c["status"] == "fail"] if results else []
+    frozen = plan.status not in Plan.EDITABLE_STATUSES
     items = []
     for editor in EDITORS:
+        reason = ""
         if editor.slug == current and errors:
             state = "error"
-        elif editor.slug == "calculation" and (results is None or failing):
-            state = "error" if failing else "incomplete"
+            reason = ngettext(
+                "此頁有 %(count)d 個欄位需要修正。", "此頁有 %(count)d 個欄位需要修正。", errors
+            ) % {"count": errors}
+        elif editor.slug == "calculation" and failing:
+            state = "error"
+            reason = _("檢核未通過：%(checks)s") % {
+                "checks": "、".join(str(CHECK_LABELS.get(check, check)) for check in failing)
+            }
+        elif editor.slug == "calculation" and results is None:
+            state = "incomplete"
+            reason = _("計算所需的資料尚未填齊，還算不出減量。")
         elif editor.is_complete(plan):
             state = "complete"
+        elif frozen:
+            # A plan past submission passed every required check: what is missing is optional.
+            state = "optional"
         else:
             state = "incomplete"
         items.append(
-            {"slug": editor.slug, "number": editor.number, "title": editor.title, "state": state}
+            {
+                "slug": editor.slug,
+                "number": editor.number,
+                "title": editor.title,
+                "state": state,
+                "reason": reason,
+            }
         )
+    has_attachments = plan.attachments.exists()
     items.append(
         {
             "slug": "attachments",
             "number": "",
             "title": _("附件"),
-            "state": "complete" if plan.attachments.exists() else "incomplete",
+            "state": "complete" if has_attachments else ("optional" if frozen else "incomplete"),
+            "reason": "",
         }
     )
     return items
@@ -136,6 +163,7 @@ def plan_detail(request, pk):
             "warnings": consistency.warnings(plan),
             "navigator": _navigator(plan),
             "can_edit": permissions.can_edit(request.user, plan),
+            "can_delete": permissions.can_delete(request.user, plan),
             "attachments": plan.attachments.all(),
             **_review_context(request, plan),
         },
@@ -159,9 +187,20 @@ def _review_context(request, plan: Plan) -> dict:
         "problems": problems,
         "versions": plan.versions.select_related("created_by").order_by("-number"),
         "comments": comments.prefetch_related("replies__author"),
+        "open_comments": workflow.open_comment_count(plan),
         "is_reviewer": is_reviewer,
         "can_comment": permissions.can_reply(request.user, plan),
         "comment_form": CommentForm(),
+    }
+
+
+def _section_comments(request, plan: Plan, slug: str) -> dict:
+    """The open comment threads on this section, with their replies."""
+    threads = plan.comments.filter(parent=None, section=slug, resolved_at=None)
+    return {
+        "section_comments": threads.select_related("author").prefetch_related("replies__author"),
+        "is_reviewer": permissions.is_reviewer(request.user, plan),
+        "can_comment": permissions.can_reply(request.user, plan),
     }
 
 
@@ -226,6 +265,7 @@ def section(request, pk, slug):
         "cost_shares": consistency.cost_shares(plan),
         "environment_template": survey_template.ENVIRONMENT,
         "slug": slug,
+        **_section_comments(request, plan, slug),
     }
     return render(request, editor.template, context, status=status)
 
@@ -250,7 +290,20 @@ def preview(request, pk, slug):
         )
     else:
         context["invalid"] = editor.error_count()
+    context["field_errors"] = _invalid_fields(editor) if preview is None else {}
     return render(request, "projects/includes/results_panel.html", context)
+
+
+def _invalid_fields(editor) -> dict[str, str]:
+    """Each field in error on the page, by its HTML name, with its first message
+    (the preview marks them on the page as it counts them)."""
+    found = {}
+    for part in editor.all_forms():
+        for form in part.forms if isinstance(part, BaseFormSet) else [part]:
+            for name, errors in form.errors.items():
+                if name != NON_FIELD_ERRORS and errors:
+                    found[form.add_prefix(name)] = str(errors[0])
+    return found
 
 
 def plan_export(request, pk):
@@ -326,6 +379,8 @@ def attachments(request, pk):
             "can_edit": can_edit,
             "attachments": plan.attachments.all(),
             "navigator": _navigator(plan, current="attachments", errors=len(form.errors)),
+            "slug": "attachments",
+            **_section_comments(request, plan, "attachments"),
         },
         status=400 if form.errors else 200,
     )
@@ -365,6 +420,7 @@ def plan_transition(request, pk, name):
             user=request.user,
             name=name,
             comment=request.POST.get("comment", ""),
+            confirm_open_comments=request.POST.get("confirm_open_comments") == "1",
             on_mail_failure=lambda: messages.warning(
                 request, _("狀態已更新，但通知信未能寄出，請另行通知對方。")
             ),
@@ -401,7 +457,7 @@ def comment_add(request, pk):
             messages.success(request, _("已送出意見。"))
     else:
         messages.error(request, _("意見內容不可空白。"))
-    return redirect(f"{plan.get_absolute_url()}#comments")
+    return redirect(_back_to_plan(request, plan))
 
 
 @require_POST
@@ -412,7 +468,43 @@ def comment_resolve(request, pk, comment_pk):
         services.comment_resolve(comment=comment, user=request.user)
     except services.PlanError as refusal:
         messages.error(request, str(refusal))
-    return redirect(f"{plan.get_absolute_url()}#comments")
+    return redirect(_back_to_plan(request, plan))
+
+
+def _back_to_plan(request, plan: Plan) -> str:
+    """Where a comment action returns: the posted `next` if it is one of this plan's
+    own pages (a section page), else the plan page's comments."""
+    target = request.POST.get("next", "")
+    base = plan.get_absolute_url()
+    if (
+        url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+        and target.startswith(base)
+        and "/." not in target
+        and "\\" not in target
+    ):
+        return target
+    return f"{base}#comments"
+
+
+def plan_delete(request, pk):
+    """A draft that was never submitted: a confirmation page, then (POST) deleted."""
+    plan = permissions.visible_plan(request.user, pk, may=permissions.can_delete)
+    if request.method == "POST":
+        try:
+            services.plan_delete(plan=plan, user=request.user)
+        except services.PlanError as refusal:
+            messages.error(request, str(refusal))
+            gone = not Plan.objects.filter(pk=plan.pk).exists()
+            return redirect("projects:plan_list") if gone else redirect(plan)
+        messages.success(request, _("已刪除計畫書草稿「%(title)s」。") % {"title": plan.title})
+        return redirect("projects:plan_list")
+    return render(
+        request,
+        "projects/plan_delete.html",
+        {"plan": plan, "attachments": plan.attachments.all()},
+    )
 
 
 def plan_history(request, pk):

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import ngettext, pgettext_lazy
 
 from methodologies.engine import DocumentErrors
 from methodologies.reference import reference_snapshot, snapshot_results
@@ -161,6 +161,11 @@ def submission_problems(plan: Plan) -> list[Problem]:
     return problems
 
 
+def open_comment_count(plan: Plan) -> int:
+    """Comment threads not marked resolved (replies do not count)."""
+    return plan.comments.filter(parent=None, resolved_at=None).count()
+
+
 def _crediting_period_problem(plan: Plan) -> Problem | None:
     """The crediting period must be as long as its type allows: 固定型 10
     years, 展延型 7 years, from its start, the end inclusive."""
@@ -190,9 +195,17 @@ def _crediting_period_problem(plan: Plan) -> Problem | None:
 
 @transaction.atomic
 def plan_transition(
-    *, plan: Plan, user, name: str, comment: str = "", on_mail_failure=None
+    *,
+    plan: Plan,
+    user,
+    name: str,
+    comment: str = "",
+    on_mail_failure=None,
+    confirm_open_comments: bool = False,
 ) -> Plan:
     """Take one transition, all of it or nothing; raise PlanError if not allowed.
+
+    Approving a plan with open comment threads needs `confirm_open_comments`.
 
     The other side is mailed once the transition has committed; if that fails
     (logged in projects.notifications), `on_mail_failure()` is called."""
@@ -210,6 +223,17 @@ def plan_transition(
     comment = comment.strip()
     if transition.needs_comment and not comment:
         raise PlanError(_("請填寫意見，說明%(action)s的理由。") % {"action": transition.label})
+    if name == "approve" and not confirm_open_comments:
+        count = open_comment_count(plan)
+        if count:
+            raise PlanError(
+                ngettext(
+                    "仍有 %(count)d 則未處理的意見；請先處理，或勾選確認後再核准。",
+                    "仍有 %(count)d 則未處理的意見；請先處理，或勾選確認後再核准。",
+                    count,
+                )
+                % {"count": count}
+            )
     if name == "submit":
         problems = submission_problems(plan)
         if problems:

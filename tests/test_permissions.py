@@ -240,6 +240,17 @@ def tally_data(w):
     return data
 
 
+def never_submitted_draft(w):
+    """A second plan of the organisation, never submitted: the only kind one may delete."""
+    w["draft"] = plan_import(
+        document=plan_document(fresh_plan(w)), organisation=w["plan"].organisation
+    )
+
+
+def draft_url(w):
+    return reverse("projects:plan_delete", args=[w["draft"].pk])
+
+
 def without_questions(w):
     """The template adds questions only where the plan has none."""
     fresh_plan(w).questions.all().delete()
@@ -270,7 +281,8 @@ def transition_case(name, state, allowed):
         plan_url("projects:transition", name),
         ACT_POST,
         "post",
-        lambda w: {"comment": "理由"},
+        # The plan has an open comment: approving it needs this confirmation.
+        lambda w: {"comment": "理由", "confirm_open_comments": "1"},
         status,
         allowed,
         state=state,
@@ -320,6 +332,27 @@ MATRIX = [
         document_file("replaced"),
         title,
         state="submitted",
+    ),
+    Case("projects:plan_delete", draft_url, EDIT, setup=never_submitted_draft, label="draft"),
+    Case(
+        "projects:plan_delete",
+        draft_url,
+        EDIT_POST,
+        "post",
+        lambda w: {},
+        plan_count,
+        {"editor"},
+        setup=never_submitted_draft,
+        label="draft",
+    ),
+    # A plan submitted once (here: changes requested) is a record: nobody deletes it.
+    Case(
+        "projects:plan_delete",
+        plan_url("projects:plan_delete"),
+        row(302, 404, 404, 404, 404, 404, 404, 404),
+        "post",
+        lambda w: {},
+        plan_count,
     ),
     Case("projects:section", plan_url("projects:section", "basic"), SEE, label="basic"),
     Case(

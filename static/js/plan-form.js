@@ -8,8 +8,19 @@
   // Leaving a page with unsaved changes asks first.
   // A page shown again after a refused save holds values not saved yet.
   let dirty = form.dataset.unsaved === "true";
-  form.addEventListener("input", () => { dirty = true; });
-  form.addEventListener("change", () => { dirty = true; });
+  form.addEventListener("input", () => { dirty = true; needsSaved(); });
+  form.addEventListener("change", () => { dirty = true; needsSaved(); });
+
+  // Actions that leave the page (e.g. the template questionnaire) wait for a save:
+  // with unsaved changes they are disabled and their hint says why.
+  function needsSaved() {
+    document.querySelectorAll("[data-needs-saved]").forEach((button) => {
+      button.disabled = dirty;
+      const hint = document.getElementById(button.dataset.needsSaved);
+      if (hint) hint.hidden = !dirty;
+    });
+  }
+  needsSaved();
   // Saving wins over a live preview still on its way.
   let submitting = false;
   form.addEventListener("submit", () => {
@@ -36,6 +47,7 @@
       body.insertAdjacentHTML("beforeend", html);
       total.value = String(index + 1);
       dirty = true;
+      needsSaved();
       bindPaste(body.lastElementChild);
     });
   });
@@ -118,11 +130,50 @@
     button.addEventListener("click", () => {
       const target = document.getElementById(button.dataset.fillTarget);
       if (!target) return;
-      if (target.value.trim() && !window.confirm(button.dataset.confirm || "取代目前的內容？")) return;
+      if (target.value.trim() && !window.confirm(button.dataset.confirm)) return;
       target.value = button.dataset.fillText;
-      dirty = true;
+      target.dispatchEvent(new Event("input", { bubbles: true }));
+      target.focus();
     });
   });
+
+  // A preview that finds fields in error names them (#preview-field-errors, by
+  // HTML name): they are marked as a save would mark them, and fields marked
+  // before that are valid now lose their mark.
+  function clearMark(input) {
+    input.classList.remove("is-invalid");
+    input.removeAttribute("aria-invalid");
+    if (input.parentElement) {
+      input.parentElement.querySelectorAll(":scope > .invalid-feedback").forEach((node) => node.remove());
+    }
+  }
+
+  function mark(input, message) {
+    clearMark(input);
+    input.classList.add("is-invalid");
+    input.setAttribute("aria-invalid", "true");
+    const feedback = document.createElement("div");
+    feedback.className = "invalid-feedback";
+    feedback.id = `${input.id || input.name}-preview-error`;
+    feedback.dataset.previewFeedback = "";
+    feedback.textContent = message;
+    input.parentElement.appendChild(feedback);
+    input.setAttribute("aria-describedby", feedback.id);
+  }
+
+  function markPreviewErrors() {
+    const data = document.getElementById("preview-field-errors");
+    if (!data) return;
+    let errors;
+    try { errors = JSON.parse(data.textContent); } catch (error) { return; }
+    form.querySelectorAll(".is-invalid").forEach((input) => {
+      if (!Object.prototype.hasOwnProperty.call(errors, input.name)) clearMark(input);
+    });
+    Object.entries(errors).forEach(([name, message]) => {
+      form.querySelectorAll(`[name="${CSS.escape(name)}"]`).forEach((input) => mark(input, message));
+    });
+  }
+  document.body.addEventListener("htmx:afterSettle", markPreviewErrors);
 
   document.querySelectorAll(".group-card").forEach(showShape);
   bindPaste(document);

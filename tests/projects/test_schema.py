@@ -146,3 +146,54 @@ def test_the_comparison_and_history_show_labels_not_raw_keys(client, complete_pl
         page = client.get(reverse("projects:history", args=[complete_plan.pk])).content.decode()
     assert ">專案情境說明</td>" in page
     assert ">plan.calculation_notes.project_scenario<" not in page
+
+
+@pytest.fixture
+def survey_open_row(monkeypatch):
+    """A row for a model field the document does not carry yet: Plan.survey_open."""
+    row = schema._row("plan.survey_open", "survey_open", schema.BOOLEAN, "environment")
+    monkeypatch.setitem(schema.TABLES, "environment", [*schema.ENVIRONMENT, row])
+    return row
+
+
+def test_a_field_outside_the_schema_is_an_unknown_key(demo_document):
+    from methodologies.engine import DocumentErrors
+
+    document = demo_document("chiller-individual.json")
+    document["plan"]["survey_open"] = True
+    with pytest.raises(DocumentErrors) as refusal:
+        plan_import(document=document, create_programmes=True)
+    assert [e.path for e in refusal.value.errors] == ["plan.survey_open"]
+
+
+def test_a_new_schema_row_reaches_reader_writer_comparison_and_pdf_labels(
+    demo_document, survey_open_row
+):
+    from projects.compare import compare_documents
+    from projects.interchange import plan_document
+
+    document = demo_document("chiller-individual.json")
+    before = plan_document(plan_import(document=document, create_programmes=True))
+    assert "survey_open" not in before["plan"]  # false is left out, like other flags
+    document["plan"]["survey_open"] = True
+    plan = plan_import(document=document, create_programmes=True)
+    assert Plan.objects.get(pk=plan.pk).survey_open is True  # the reader
+    after = plan_document(plan)
+    assert after["plan"]["survey_open"] is True  # the writer
+    assert after == {**before, "plan": {**before["plan"], "survey_open": True}}
+    sections = {s.slug: s.changes for s in compare_documents(before, after)}
+    assert [c["path"] for c in sections["environment"]] == ["plan.survey_open"]
+    with translation.override("zh-hant"):
+        assert schema.label_for_path("plan.survey_open") == "線上問卷開放填答"
+
+
+def test_an_import_error_of_a_plan_field_names_its_document_path(demo_document):
+    """A model's refusal (too long for the column) was reported at
+    `plan.cost_other_label`, a key the document does not have."""
+    from methodologies.engine import DocumentErrors
+
+    document = demo_document("chiller-individual.json")
+    document["plan"]["costs"]["other_label"] = "費" * 101
+    with pytest.raises(DocumentErrors) as refusal:
+        plan_import(document=document, create_programmes=True)
+    assert [e.path for e in refusal.value.errors] == ["plan.costs.other_label"]

@@ -59,7 +59,10 @@ def test_the_whole_review_round_trip(people):
     take(people, people.alice, "submit")
     plan = take(people, people.rita, "start_review")
     assert plan.current_version.number == 2
-    plan = take(people, people.rita, "approve")
+    # The reason for sending it back is still an open comment: approving confirms it.
+    plan = workflow.plan_transition(
+        plan=people.plan, user=people.rita, name="approve", confirm_open_comments=True
+    )
     assert plan.status == Plan.Status.APPROVED
     statuses = [
         (e.from_status, e.to_status) for e in plan.events.filter(kind=PlanEvent.Kind.TRANSITION)
