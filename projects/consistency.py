@@ -15,7 +15,9 @@ from methodologies.engine.additionality import saving_rate as compute_saving_rat
 from methodologies.engine.document import DEFAULT_GWP_EDITION
 from methodologies.models import SavingTarget
 from methodologies.reference import load_reference_data
+from projects import schema
 from projects.dates import crediting_period
+from projects.interchange import saving_rate_section
 from projects.models import Plan, Side
 
 GWH_PATTERN = re.compile(r"(\d+(?:\.\d+)?)\s*GWh", re.IGNORECASE)
@@ -117,53 +119,82 @@ def required_saving_rate(year: int) -> Decimal | None:
     return target.rate_percent if target else None
 
 
-def saving_rate(plan: Plan):
-    """The energy-saving-rate table's figures, or None without its inputs."""
-    measures = [m.savings_kwh for m in plan.saving_measures.all()]
-    if not measures or plan.saving_rate_previous_kwh is None:
+def saving_rate_figures(additionality: dict, *, required_from=None) -> dict | None:
+    """The energy-saving-rate table of 三, from a document's `additionality`: the
+    page and the PDF both show these figures. None without measures and G, or
+    when F + G is 0. `required_from(year)` gives the rule's rate where the
+    document states none (the page passes `required_saving_rate`; the PDF, which
+    reads only its snapshot, nothing)."""
+    rate = additionality.get("saving_rate") or {}
+    measures = rate.get("measures") or []
+    if not measures or rate.get("previous_year_kwh") is None:
         return None
-    required = plan.saving_rate_required_percent
-    if required is None and plan.saving_rate_year:
-        required = required_saving_rate(plan.saving_rate_year)
-    rate = compute_saving_rate(
-        measures_kwh=measures,
-        previous_year_kwh=plan.saving_rate_previous_kwh,
-        required_percent=required,
+    kwh = [Decimal(m["savings_kwh"]) for m in measures]
+    previous = Decimal(rate["previous_year_kwh"])
+    stated = rate.get("required_percent")
+    required = Decimal(stated) if stated is not None else None
+    year = rate.get("year")
+    if required is None and year and required_from is not None:
+        required = required_from(year)
+    computed = compute_saving_rate(
+        measures_kwh=kwh, previous_year_kwh=previous, required_percent=required
     )
-    if rate is None:
+    if computed is None:
         return None
-    # Shown to 2 decimals, truncated as the reference plan shows 1.1764… as 1.17.
-    shown = Decimal(math.floor(rate.rate_percent * 100)) / 100
+    letters = [chr(ord("A") + i) for i in range(len(measures))]
     return {
-        "f": sum(measures, Decimal(0)),
-        "g": plan.saving_rate_previous_kwh,
-        "h": shown,
+        "year": year,
+        "measures": [
+            (m.get("label", ""), letter, value)
+            for m, letter, value in zip(measures, letters, kwh, strict=True)
+        ],
+        "formula": "F=" + "+".join(letters),
+        "f": sum(kwh, Decimal(0)),
+        "g": previous,
+        # Truncated to 2 decimals, as the reference plan shows 1.1764… as 1.17.
+        "h": Decimal(math.floor(computed.rate_percent * 100)) / 100,
         "required": required,
-        "required_from_table": plan.saving_rate_required_percent is None and required is not None,
-        "meets_rule": rate.meets_rule,
+        "required_from_table": stated is None and required is not None,
+        "meets_rule": computed.meets_rule,
     }
 
 
-COST_FIELDS = (
-    ("cost_setup", gettext_lazy("設置成本")),
-    ("cost_energy", gettext_lazy("能源或燃料成本")),
-    ("cost_subsidy", gettext_lazy("政府補助")),
-    ("cost_operation", gettext_lazy("維運成本")),
-    ("cost_other", gettext_lazy("其他")),
-)
+def saving_rate(plan: Plan):
+    """The energy-saving-rate table's figures of a stored plan, or None."""
+    return saving_rate_figures(
+        {"saving_rate": saving_rate_section(plan)}, required_from=required_saving_rate
+    )
+
+
+COST_LABELS = {
+    "setup": gettext_lazy("設置成本"),
+    "energy": gettext_lazy("能源或燃料成本"),
+    "subsidy": gettext_lazy("政府補助"),
+    "operation": gettext_lazy("維運成本"),
+    "other": gettext_lazy("其他"),
+}
+
+
+def cost_figures(costs: dict) -> list[dict]:
+    """Each cost a document's `plan.costs` gives, in the format's order, with its
+    share of all costs given (占比, to one decimal, half up; None when they sum
+    to 0): the page and the PDF both show these."""
+    amounts = [(key, Decimal(costs[key])) for key in COST_LABELS if costs.get(key) is not None]
+    total = sum((value for _key, value in amounts), Decimal(0))
+    return [
+        {
+            "key": key,
+            "label": COST_LABELS[key],
+            "amount": value,
+            "percent": (value * 100 / total).quantize(Decimal("0.1"), ROUND_HALF_UP)
+            if total
+            else None,
+        }
+        for key, value in amounts
+    ]
 
 
 def cost_shares(plan: Plan) -> list[dict]:
-    """Each cost's share of all costs given (占比), to one decimal, half up."""
-    given = [(label, getattr(plan, name)) for name, label in COST_FIELDS]
-    given = [(label, value) for label, value in given if value]
-    total = sum((value for _, value in given), Decimal(0))
-    if not total:
-        return []
-    return [
-        {
-            "label": label,
-            "percent": (value * 100 / total).quantize(Decimal("0.1"), ROUND_HALF_UP),
-        }
-        for label, value in given
-    ]
+    """The page's cost shares: the costs of a stored plan that are not zero."""
+    costs = schema.write_scalars(plan).get("costs", {})
+    return [item for item in cost_figures(costs) if item["amount"]]

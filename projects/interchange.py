@@ -712,11 +712,23 @@ def _plan_section(plan: Plan) -> dict:
     }
 
 
-def _additionality_section(plan: Plan) -> dict:
+def saving_rate_section(plan: Plan) -> dict:
+    """`additionality.saving_rate` of a stored plan."""
     measures = [
         {"label": m.label, "savings_kwh": _number(m.savings_kwh)}
         for m in plan.saving_measures.all()
     ]
+    return _compact(
+        {
+            "year": plan.saving_rate_year,
+            "previous_year_kwh": _number(plan.saving_rate_previous_kwh),
+            "required_percent": _number(plan.saving_rate_required_percent),
+            "measures": measures,
+        }
+    )
+
+
+def _additionality_section(plan: Plan) -> dict:
     return _compact(
         {
             "none": plan.additionality_none or None,
@@ -737,14 +749,7 @@ def _additionality_section(plan: Plan) -> dict:
                     "explanation": plan.additionality_other_note,
                 }
             ),
-            "saving_rate": _compact(
-                {
-                    "year": plan.saving_rate_year,
-                    "previous_year_kwh": _number(plan.saving_rate_previous_kwh),
-                    "required_percent": _number(plan.saving_rate_required_percent),
-                    "measures": measures,
-                }
-            ),
+            "saving_rate": saving_rate_section(plan),
         }
     )
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -387,6 +388,17 @@ def section_problems(plan: Plan, section: str, *, rules: bool = True) -> list[Mi
         for rule in SECTION_RULES.get(section, []):
             found.extend(rule(plan))
     return found
+
+
+# --- The PDF's labels -----------------------------------------------------------
+
+
+def pdf_labels() -> dict[str, str]:
+    """Each row's label by model field, in zh-Hant whatever the page's language:
+    the PDF is the official form. Its template prints them only where the
+    label is the registered plan's own wording; its fixed wording stays."""
+    with translation.override("zh-hant"):
+        return {row.field: str(row.label) for row in rows() if row.field}
 
 
 # --- Labels of document paths ----------------------------------------------------

@@ -12,12 +12,12 @@ tables do), each rounded once from the engine's exact value.
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from methodologies.engine import calculate, parse_calculation_document
-from methodologies.engine.additionality import saving_rate
 from methodologies.reference import reference_from_snapshot, reference_snapshot
-from projects import charts, survey
+from projects import charts, schema, survey
+from projects.consistency import cost_figures, saving_rate_figures
 from projects.dates import roc_long
 from projects.interchange import decimal_text
 from projects.templatetags import plan_format
@@ -282,6 +282,7 @@ def build_report(
     s = report.sections
 
     # 一、二
+    s["labels"] = schema.pdf_labels()
     s["number"] = plan.get("number", "")
     s["prepared_on"] = roc(plan.get("prepared_on"))
     s["crediting"] = (
@@ -299,20 +300,9 @@ def build_report(
         for p in plan.get("participants", [])
     ]
     costs = plan.get("costs", {})
-    amounts = {
-        k: Decimal(costs[k])
-        for k in ("setup", "energy", "subsidy", "operation", "other")
-        if k in costs
-    }
-    total_cost = sum(amounts.values(), Decimal(0))
     s["costs"] = {
-        key: {
-            "amount": thousands(value),
-            "share": (value * 100 / total_cost).quantize(Decimal("0.1"), ROUND_HALF_UP)
-            if total_cost
-            else None,
-        }
-        for key, value in amounts.items()
+        item["key"]: {"amount": thousands(item["amount"]), "share": item["percent"]}
+        for item in cost_figures(costs)
     }
     s["cost_note"] = costs.get("note", "")
     s["cost_other_label"] = costs.get("other_label", "")
@@ -367,28 +357,15 @@ def build_report(
         if (value := group["value"])
     ]
     s["other_regulation"] = additionality.get("other", {})
-    rate = additionality.get("saving_rate", {})
-    measures = rate.get("measures", [])
-    if measures and "previous_year_kwh" in rate:
-        computed = saving_rate(
-            measures_kwh=[Decimal(m["savings_kwh"]) for m in measures],
-            previous_year_kwh=Decimal(rate["previous_year_kwh"]),
-            required_percent=Decimal(rate["required_percent"])
-            if "required_percent" in rate
-            else None,
-        )
-        letters = [chr(ord("A") + i) for i in range(len(measures))]
+    rate = saving_rate_figures(additionality)
+    if rate:
         s["saving_rate"] = {
-            "year": rate.get("year"),
-            "rows": [
-                (m["label"], letter, thousands(Decimal(m["savings_kwh"])))
-                for m, letter in zip(measures, letters, strict=True)
-            ],
-            "formula": "F=" + "+".join(letters),
-            "f": thousands(sum((Decimal(m["savings_kwh"]) for m in measures), Decimal(0))),
-            "g": thousands(Decimal(rate["previous_year_kwh"])),
-            # Truncated to 2 decimals, as the reference plan shows 1.1764… as 1.17.
-            "h": f"{int(computed.rate_percent * 100) / Decimal(100):.2f}" if computed else "",
+            "year": rate["year"],
+            "rows": [(label, letter, thousands(kwh)) for label, letter, kwh in rate["measures"]],
+            "formula": rate["formula"],
+            "f": thousands(rate["f"]),
+            "g": thousands(rate["g"]),
+            "h": f"{rate['h']:.2f}",
         }
 
     # 四

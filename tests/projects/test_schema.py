@@ -197,3 +197,56 @@ def test_an_import_error_of_a_plan_field_names_its_document_path(demo_document):
     with pytest.raises(DocumentErrors) as refusal:
         plan_import(document=document, create_programmes=True)
     assert [e.path for e in refusal.value.errors] == ["plan.costs.other_label"]
+
+
+def _report(plan):
+    from projects.interchange import plan_document
+    from reports.context import build_report
+
+    return build_report(plan_document(plan), plan.results, draft=True)
+
+
+def test_the_pdf_prints_the_schemas_label_where_it_is_the_registered_wording(
+    complete_plan, monkeypatch
+):
+    from django.template.loader import render_to_string
+
+    title = schema.row_for_path("plan.title")
+    renamed = schema.Row(**{**title.__dict__, "label_text": "計畫名稱（新）"})
+    basic = [renamed if row is title else row for row in schema.BASIC]
+    monkeypatch.setitem(schema.TABLES, "basic", basic)
+    with translation.override("en"):  # the PDF is the official zh-Hant form
+        html = render_to_string("reports/plan.html", {"report": _report(complete_plan)})
+    assert '<td class="label">計畫名稱（新）</td>' in html
+    assert '<td class="label">公司/單位名稱</td>' in html
+
+
+def test_a_new_schema_row_has_its_pdf_label(complete_plan, survey_open_row):
+    assert _report(complete_plan).sections["labels"]["survey_open"] == "線上問卷開放填答"
+
+
+def test_the_page_and_the_pdf_show_one_saving_rate_and_one_set_of_cost_shares(complete_plan):
+    from decimal import Decimal
+
+    from projects import consistency
+    from projects.models import SavingMeasure
+
+    SavingMeasure.objects.create(plan=complete_plan, order=0, label="照明", savings_kwh=12)
+    SavingMeasure.objects.create(plan=complete_plan, order=1, label="空調", savings_kwh=8)
+    Plan.objects.filter(pk=complete_plan.pk).update(
+        saving_rate_previous_kwh=Decimal("1680"),
+        saving_rate_required_percent=Decimal("1"),
+        cost_setup=Decimal("300"),
+        cost_subsidy=Decimal("100"),
+        cost_energy=Decimal("0"),
+    )
+    plan = Plan.objects.get(pk=complete_plan.pk)
+    page_rate = consistency.saving_rate(plan)
+    pdf = _report(plan).sections
+    assert page_rate["h"] == Decimal("1.17")  # 20 / 1700, truncated
+    assert pdf["saving_rate"]["h"] == "1.17" and pdf["saving_rate"]["f"] == "20"
+    assert page_rate["meets_rule"] is True
+    shares = {str(item["label"]): item["percent"] for item in consistency.cost_shares(plan)}
+    assert shares == {"設置成本": Decimal("75.0"), "政府補助": Decimal("25.0")}
+    assert pdf["costs"]["setup"]["share"] == Decimal("75.0")
+    assert pdf["costs"]["subsidy"]["share"] == Decimal("25.0")
