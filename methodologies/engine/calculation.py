@@ -5,10 +5,11 @@ once, from its own exact value, only when it is written out (plan-format.md, "Re
 """
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 from methodologies.engine.document import (
     CHILLER,
@@ -35,6 +36,28 @@ CHECK_IDS = (
     "refrigerant_odp",
     "positive_reduction",
     "minimum_total",
+)
+# What each check's detail says, by the code of its wording (the check id, a dot, the case).
+CHECK_CODES = (
+    "service_level.none",
+    "service_level.aggregate_within",
+    "service_level.aggregate_outside",
+    "service_level.range_within",
+    "service_level.range_outside",
+    "service_level.per_point_within",
+    "service_level.per_point_outside",
+    "savings_cap.within",
+    "savings_cap.over",
+    "microscale.within",
+    "microscale.over",
+    "refrigerant_odp.none",
+    "refrigerant_odp.zero",
+    "refrigerant_odp.positive",
+    "positive_reduction.positive",
+    "positive_reduction.not_positive",
+    "minimum_total.sub_project",
+    "minimum_total.over",
+    "minimum_total.not_over",
 )
 
 
@@ -134,9 +157,32 @@ def crediting_years(start: date, end: date) -> Fraction:
 
 @dataclass(frozen=True)
 class Check:
+    """One check: `detail` says it in English; `code` (one of CHECK_CODES) and `params` (plain
+    values: Decimal, int, bool, str, or tuples of dicts of them) let a product word it."""
+
     id: str
     status: str  # "pass" | "fail" | "not_applicable"
     detail: str
+    code: str = ""
+    params: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        if self.code and self.code not in CHECK_CODES:
+            raise ValueError(f"unknown check code {self.code!r}; add it to CHECK_CODES")
+
+
+def json_params(value: Any) -> Any:
+    """`params` as JSON text: numbers as strings (as every figure of the results), tuples as
+    lists; True/False/None and strings as they are."""
+    if isinstance(value, dict):
+        return {key: json_params(item) for key, item in value.items()}
+    if isinstance(value, tuple | list):
+        return [json_params(item) for item in value]
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int | Decimal):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not a plain value")
 
 
 @dataclass(frozen=True)
@@ -234,7 +280,13 @@ class Results:
             "crediting_years": format_fixed(self.crediting_years, 4),
             "total_reduction_tco2e": str(self.total_reduction_tco2e),
             "checks": [
-                {"id": check.id, "status": check.status, "detail": check.detail}
+                {
+                    "id": check.id,
+                    "status": check.status,
+                    "detail": check.detail,
+                    "code": check.code,
+                    "params": json_params(check.params),
+                }
                 for check in self.checks
             ],
         }
@@ -301,7 +353,7 @@ def calculate(inp: CalculationInput) -> Results:
     # Total: the whole annual tonnes × the exact crediting years, down to whole tonnes.
     total = floor_int(annual_reduction * years)
 
-    notes = _unconfirmed_notes(inp)
+    notes = _unconfirmed(inp)
     checks = (
         _service_level_check(inp.service_level),
         _limit_check("savings_cap", savings, SAVINGS_CAP_KWH),
@@ -344,11 +396,19 @@ def _percent(ratio: Fraction) -> str:
     return f"{_display(ratio * 100, 1)} %"
 
 
+def _figure(value: Fraction, places: int = 3) -> Decimal:
+    """A figure as `_display` shows it, as a Decimal param."""
+    return Decimal(_display(value, places))
+
+
 def _service_level_check(level: ServiceLevel | None) -> Check:
     """Applicability condition 1: the new equipment gives 90–150 % of the baseline's service."""
     if level is None:
-        return Check("service_level", NOT_APPLICABLE, "no service level given")
+        return Check(
+            "service_level", NOT_APPLICABLE, "no service level given", "service_level.none"
+        )
     pairs = [(p.location, Fraction(p.baseline), Fraction(p.project)) for p in level.pairs]
+    params: dict[str, Any] = {"metric": level.metric, "low": 90, "high": 150}
     if level.mode == "aggregate":
         # Σ project ÷ Σ baseline within 90–150 %
         baseline = sum(b for _, b, _ in pairs)
@@ -356,79 +416,138 @@ def _service_level_check(level: ServiceLevel | None) -> Check:
         ok = _within_service_band(project, baseline)
         detail = f"{level.metric}: Σ project ÷ Σ baseline = {_percent(project / baseline)}"
         detail += " within 90–150 %" if ok else " outside 90–150 %"
+        params["ratio"] = _figure(project / baseline * 100, 1)
     elif level.mode == "range":
         # every project value within [0.9 × min baseline, 1.5 × max baseline]
         low = SERVICE_LEVEL_LOW * min(b for _, b, _ in pairs)
         high = SERVICE_LEVEL_HIGH * max(b for _, b, _ in pairs)
-        outside = [f"{loc} {_display(p)}" for loc, _, p in pairs if not low <= p <= high]
+        points = [(loc, p) for loc, _, p in pairs if not low <= p <= high]
+        outside = [f"{loc} {_display(p)}" for loc, p in points]
         ok = not outside
         band = f"[{_display(low)}, {_display(high)}]"
         if ok:
             detail = f"{level.metric}: every project value within {band}"
         else:
             detail = f"{level.metric}: outside {band}: {'; '.join(outside)}"
+        params.update(low=_figure(low), high=_figure(high))
+        params["points"] = tuple({"location": loc, "value": _figure(p)} for loc, p in points)
     elif level.mode == "per_point":
         # each pair's project ÷ baseline within 90–150 %
-        outside = [
-            f"{loc} {_percent(p / b)}" for loc, b, p in pairs if not _within_service_band(p, b)
-        ]
+        points = [(loc, p / b) for loc, b, p in pairs if not _within_service_band(p, b)]
+        outside = [f"{loc} {_percent(ratio)}" for loc, ratio in points]
         ok = not outside
         if ok:
             detail = f"{level.metric}: every project ÷ baseline within 90–150 %"
         else:
             detail = f"{level.metric}: outside 90–150 %: {'; '.join(outside)}"
+        params["points"] = tuple(
+            {"location": loc, "value": _figure(ratio * 100, 1)} for loc, ratio in points
+        )
     else:
         raise ValueError(f"unknown service level mode {level.mode!r}")
-    return Check("service_level", PASS if ok else FAIL, detail)
+    code = f"service_level.{level.mode}_{'within' if ok else 'outside'}"
+    return Check("service_level", PASS if ok else FAIL, detail, code, params)
 
 
 def _limit_check(check_id: str, savings_kwh: Fraction, limit_kwh: int) -> Check:
     """savings_cap (Type II, 60 GWh) and microscale (20 GWh): exact E_BL,y − E_PJ,y ≤ limit."""
     limit = _display(Fraction(limit_kwh, 10**6))
     shown = _gwh(savings_kwh, limit_kwh)
+    params = {"savings_gwh": Decimal(shown), "limit_gwh": Decimal(limit)}
     if savings_kwh <= limit_kwh:
-        return Check(check_id, PASS, f"{shown} GWh ≤ {limit} GWh")
-    return Check(check_id, FAIL, f"{shown} GWh > {limit} GWh")
+        return Check(check_id, PASS, f"{shown} GWh ≤ {limit} GWh", f"{check_id}.within", params)
+    return Check(check_id, FAIL, f"{shown} GWh > {limit} GWh", f"{check_id}.over", params)
 
 
 def _refrigerant_odp_check(refrigerant: Refrigerant | None) -> Check:
     """Applicability condition 3: the project refrigerant does not deplete ozone (ODP 0)."""
     if refrigerant is None:
-        return Check("refrigerant_odp", NOT_APPLICABLE, "no project refrigerant")
+        return Check(
+            "refrigerant_odp", NOT_APPLICABLE, "no project refrigerant", "refrigerant_odp.none"
+        )
     source = " (from the reference table)" if refrigerant.odp_from_table else ""
     odp = _display(Fraction(refrigerant.odp), 6)
+    params = {
+        "refrigerant": refrigerant.code,
+        "odp": Decimal(odp),
+        "from_table": refrigerant.odp_from_table,
+    }
     if refrigerant.odp == 0:
-        return Check("refrigerant_odp", PASS, f"{refrigerant.code} ODP 0{source}")
-    return Check("refrigerant_odp", FAIL, f"{refrigerant.code} ODP {odp} > 0{source}")
+        detail = f"{refrigerant.code} ODP 0{source}"
+        return Check("refrigerant_odp", PASS, detail, "refrigerant_odp.zero", params)
+    detail = f"{refrigerant.code} ODP {odp} > 0{source}"
+    return Check("refrigerant_odp", FAIL, detail, "refrigerant_odp.positive", params)
 
 
-def _unconfirmed_notes(inp: CalculationInput) -> str:
-    """A sentence naming reference figures used that are marked unconfirmed, or ""."""
-    notes = []
+def _unconfirmed(inp: CalculationInput) -> tuple[dict[str, Any], ...]:
+    """The reference figures used that are marked unconfirmed, as params."""
+    notes: list[dict[str, Any]] = []
     if inp.emission_factor_unconfirmed:
-        notes.append(f"the {inp.emission_factor_year} emission factor {inp.emission_factor}")
+        notes.append(
+            {
+                "kind": "emission_factor",
+                "year": inp.emission_factor_year,
+                "value": inp.emission_factor,
+            }
+        )
     for role, side in (("baseline", inp.baseline), ("project", inp.project)):
         ref = side.refrigerant
         if ref is not None and ref.unconfirmed:
-            notes.append(f"the {inp.gwp_edition} GWP {ref.gwp} of the {role} {ref.code}")
+            notes.append(
+                {
+                    "kind": "gwp",
+                    "edition": inp.gwp_edition,
+                    "gwp": ref.gwp,
+                    "side": role,
+                    "refrigerant": ref.code,
+                }
+            )
+    return tuple(notes)
+
+
+def _unconfirmed_text(unconfirmed: tuple[dict[str, Any], ...]) -> str:
+    """A sentence naming reference figures used that are marked unconfirmed, or ""."""
+    notes = []
+    for note in unconfirmed:
+        if note["kind"] == "emission_factor":
+            notes.append(f"the {note['year']} emission factor {note['value']}")
+        else:
+            notes.append(
+                f"the {note['edition']} GWP {note['gwp']} of the {note['side']} "
+                f"{note['refrigerant']}"
+            )
     if not notes:
         return ""
     return f" Uses unconfirmed reference figures: {'; '.join(notes)}."
 
 
-def _positive_reduction_check(reduction: Fraction, notes: str) -> Check:
+def _positive_reduction_check(reduction: Fraction, unconfirmed: tuple) -> Check:
     """The plan reduces emissions: exact ER_y > 0."""
     shown = f"ER_y = {format_fixed(reduction, 3)} tCO2e"
+    notes = _unconfirmed_text(unconfirmed)
+    params = {"reduction": round_half_away(reduction, 3), "unconfirmed": unconfirmed}
     if reduction > 0:
-        return Check("positive_reduction", PASS, f"{shown} > 0.{notes}")
-    return Check("positive_reduction", FAIL, f"{shown} ≤ 0.{notes}")
+        detail = f"{shown} > 0.{notes}"
+        return Check("positive_reduction", PASS, detail, "positive_reduction.positive", params)
+    detail = f"{shown} ≤ 0.{notes}"
+    return Check("positive_reduction", FAIL, detail, "positive_reduction.not_positive", params)
 
 
-def _minimum_total_check(plan_type: str, total: int, years: Fraction, notes: str) -> Check:
+def _minimum_total_check(plan_type: str, total: int, years: Fraction, unconfirmed: tuple) -> Check:
     """Art. 8: an individual project reduces more than 500 tCO2e over its crediting period."""
     if plan_type != "individual":
-        return Check("minimum_total", NOT_APPLICABLE, "sub-projects have no minimum total")
+        detail = "sub-projects have no minimum total"
+        return Check("minimum_total", NOT_APPLICABLE, detail, "minimum_total.sub_project")
     over = f"over {format_fixed(years, 4)} crediting years"
+    notes = _unconfirmed_text(unconfirmed)
+    params = {
+        "total": total,
+        "minimum": MINIMUM_TOTAL_TCO2E,
+        "years": round_half_away(years, 4),
+        "unconfirmed": unconfirmed,
+    }
     if total > MINIMUM_TOTAL_TCO2E:
-        return Check("minimum_total", PASS, f"{total} tCO2e > 500 tCO2e {over}.{notes}")
-    return Check("minimum_total", FAIL, f"{total} tCO2e ≤ 500 tCO2e {over}.{notes}")
+        detail = f"{total} tCO2e > 500 tCO2e {over}.{notes}"
+        return Check("minimum_total", PASS, detail, "minimum_total.over", params)
+    detail = f"{total} tCO2e ≤ 500 tCO2e {over}.{notes}"
+    return Check("minimum_total", FAIL, detail, "minimum_total.not_over", params)

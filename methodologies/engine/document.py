@@ -137,7 +137,7 @@ def parse_calculation_document(doc: Any, reference: ReferenceData) -> Calculatio
         raise DocumentErrors(oversized)
     reader = Reader()
     for error in duplicate_key_errors(doc):
-        reader.error(error.path, error.message)
+        reader.add(error)
     calculation = read_calculation(doc, reference, reader)
     if reader.errors or calculation is None:
         raise DocumentErrors(reader.errors)
@@ -154,7 +154,7 @@ def read_calculation(doc: Any, reference: ReferenceData, reader: Reader) -> Calc
     local = Reader()
     result = _read(doc, reference, local)
     for error in local.errors:
-        reader.error(error.path, error.message)
+        reader.add(error)
     return None if local.errors else result
 
 
@@ -163,7 +163,7 @@ def _read(doc: Any, reference: ReferenceData, r: Reader) -> CalculationInput | N
     if root is None:
         return None
     if r.string(root, "format", "$", required=True) not in (None, FORMAT):
-        r.error("format", f'must be "{FORMAT}"')
+        r.error("format", f'must be "{FORMAT}"', "wrong_format", format=FORMAT)
 
     plan = r.obj(
         root.get("plan", MISSING),
@@ -223,7 +223,7 @@ def _read_crediting_period(plan: dict | None, r: Reader) -> tuple[date | None, d
     start = r.date(period, "start", path, required=True)
     end = r.date(period, "end", path, required=True)
     if start is not None and end is not None and end < start:
-        r.error(key_path(path, "end"), "must not be before the start")
+        r.error(key_path(path, "end"), "must not be before the start", "end_before_start")
     return start, end
 
 
@@ -240,12 +240,17 @@ def _read_emission_factor(
     if "value" in factor:
         return value, year, False, False
     if "year" not in factor:
-        r.error(path, 'needs "value" or "year"')
+        r.error(path, 'needs "value" or "year"', "factor_needs_value_or_year")
         return None, None, False, False
     if year is None:
         return None, None, False, False
     if year not in reference.emission_factors:
-        r.error(key_path(path, "year"), f"no emission factor for {year} in the reference table")
+        r.error(
+            key_path(path, "year"),
+            f"no emission factor for {year} in the reference table",
+            "no_factor_for_year",
+            year=year,
+        )
         return None, year, False, False
     unconfirmed = year in reference.unconfirmed_factor_years
     return reference.emission_factors[year], year, True, unconfirmed
@@ -288,10 +293,17 @@ def _read_group(item: Any, path: str, r: Reader) -> Group | None:
         r.string(group, "name", path, required=True)
         r.count(group, "count", path, required=True)
         if shapes:
-            r.error(path, f"mixes shapes ({' and '.join(shapes)}); give only one")
+            r.error(
+                path,
+                f"mixes shapes ({' and '.join(shapes)}); give only one",
+                "mixed_shapes",
+                shapes=tuple(shapes),
+            )
         else:
             r.error(
-                path, 'has no shape: give "power_kw", "capacity_rt" with "kw_per_rt", or "periods"'
+                path,
+                'has no shape: give "power_kw", "capacity_rt" with "kw_per_rt", or "periods"',
+                "no_shape",
             )
         return None
 
@@ -328,7 +340,12 @@ def _read_periods(group: dict, path: str, r: Reader) -> tuple[Period, ...] | Non
         month = item.get("period") if isinstance(item, dict) else None
         if isinstance(month, str):
             if month in seen:
-                r.error(key_path(here, "period"), f"{month} appears twice in this group")
+                r.error(
+                    key_path(here, "period"),
+                    f"{month} appears twice in this group",
+                    "period_twice",
+                    month=month,
+                )
                 period = None
             seen.add(month)
         periods.append(period)
@@ -344,12 +361,18 @@ def _read_period(item: Any, path: str, r: Reader) -> Period | None:
     if metered and powered:
         r.obj(item, path, required=("period",), optional=("energy_kwh", "power_kw", "hours"))
         r.month(item, "period", path, required=True)
-        r.error(path, 'gives "energy_kwh" and "power_kw"/"hours"; give one or the other')
+        r.error(
+            path,
+            'gives "energy_kwh" and "power_kw"/"hours"; give one or the other',
+            "period_energy_and_power",
+        )
         return None
     if not metered and not powered:
         r.obj(item, path, required=("period",))
         r.month(item, "period", path, required=True)
-        r.error(path, 'needs "power_kw" with "hours", or "energy_kwh"')
+        r.error(
+            path, 'needs "power_kw" with "hours", or "energy_kwh"', "period_needs_energy_or_power"
+        )
         return None
 
     if metered:
@@ -388,7 +411,13 @@ def _read_refrigerant(
     missing = [key for key in needed if key not in ref]
     if row is None and missing:
         keys = " and ".join(f'"{key}"' for key in missing)
-        r.error(code_path, f"{code} is not in the reference table; give {keys}")
+        r.error(
+            code_path,
+            f"{code} is not in the reference table; give {keys}",
+            "refrigerant_not_in_table",
+            refrigerant=code,
+            keys=tuple(missing),
+        )
         return None
 
     gwp_from_table = "gwp" not in ref  # only possible with a table row, see above
@@ -399,7 +428,11 @@ def _read_refrigerant(
             return None  # the edition is wrong, and reported
         if gwp_edition not in row.gwp:
             r.error(
-                code_path, f'{code} has no {gwp_edition} GWP in the reference table; give "gwp"'
+                code_path,
+                f'{code} has no {gwp_edition} GWP in the reference table; give "gwp"',
+                "refrigerant_no_edition",
+                refrigerant=code,
+                edition=gwp_edition,
             )
             return None
         gwp = row.gwp[gwp_edition]

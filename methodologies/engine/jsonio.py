@@ -83,19 +83,29 @@ def loads(text: str | bytes) -> Any:
         if size > MAX_DOCUMENT_BYTES:
             raise DocumentErrors([too_large_error(size)])
     if too_deep(text):
-        raise DocumentErrors([FieldError("$", f"nested deeper than {MAX_DEPTH} levels")])
+        message = f"nested deeper than {MAX_DEPTH} levels"
+        params = {"depth": MAX_DEPTH}
+        raise DocumentErrors([FieldError("$", message, "nested_too_deep", params)])
     try:
         tree = json.loads(
             text, parse_float=Decimal, parse_constant=_NotANumber, object_pairs_hook=_object
         )
     except json.JSONDecodeError as error:
         message = f"not valid JSON: {error.msg} at line {error.lineno} column {error.colno}"
-        raise DocumentErrors([FieldError("$", message)]) from None
+        params = {"reason": error.msg, "line": error.lineno, "column": error.colno}
+        raise DocumentErrors([FieldError("$", message, "invalid_json_at", params)]) from None
     except (ValueError, RecursionError) as error:
         # E.g. an integer of more digits than Python converts, or nesting too deep.
-        raise DocumentErrors([FieldError("$", f"not valid JSON: {error}")]) from None
+        message = f"not valid JSON: {error}"
+        params = {"reason": str(error)}
+        raise DocumentErrors([FieldError("$", message, "invalid_json", params)]) from None
     errors = [
-        FieldError(path, f"not valid JSON: {value.name} is not a number")
+        FieldError(
+            path,
+            f"not valid JSON: {value.name} is not a number",
+            "not_a_number",
+            {"name": value.name},
+        )
         for path, value in _walk(tree)
         if isinstance(value, _NotANumber)
     ]
@@ -107,7 +117,12 @@ def loads(text: str | bytes) -> Any:
 def too_large_error(size: int | None) -> FieldError:
     """The one error of a document over MAX_DOCUMENT_BYTES (`size` in bytes, None if unknown)."""
     found = f" ({size:,} bytes)" if size is not None else ""
-    return FieldError("$", f"larger than {MAX_DOCUMENT_BYTES:,} bytes{found}")
+    return FieldError(
+        "$",
+        f"larger than {MAX_DOCUMENT_BYTES:,} bytes{found}",
+        "document_too_large",
+        {"maximum": MAX_DOCUMENT_BYTES, "size": size},
+    )
 
 
 def too_deep(text: str) -> bool:
@@ -140,12 +155,15 @@ def size_errors(tree: Any, section: str = "calculation") -> list[FieldError]:
         path, value, kind = pending.pop()
         if isinstance(value, str):
             if len(value) > MAX_STRING:
-                errors.append(FieldError(path, f"longer than {MAX_STRING:,} characters"))
+                message = f"longer than {MAX_STRING:,} characters"
+                errors.append(FieldError(path, message, "string_too_long", {"maximum": MAX_STRING}))
         elif isinstance(value, dict):
             for key, item in value.items():
                 here = key_path(path, key)
                 if len(key) > MAX_STRING:
-                    errors.append(FieldError(here, f"key longer than {MAX_STRING:,} characters"))
+                    message = f"key longer than {MAX_STRING:,} characters"
+                    params = {"maximum": MAX_STRING}
+                    errors.append(FieldError(here, message, "key_too_long", params))
                 pending.append((here, item, _child_kind(kind, key, section)))
         elif isinstance(value, list):
             limit, what = {
@@ -153,7 +171,9 @@ def size_errors(tree: Any, section: str = "calculation") -> list[FieldError]:
                 "periods": (MAX_PERIODS, "periods"),
             }.get(kind, (MAX_ITEMS, "items"))
             if len(value) > limit:
-                errors.append(FieldError(path, f"more than {limit:,} {what} ({len(value):,})"))
+                message = f"more than {limit:,} {what} ({len(value):,})"
+                params = {"maximum": limit, "what": what, "count": len(value)}
+                errors.append(FieldError(path, message, "too_many_items", params))
             item_kind = "group" if kind == "groups" else ""
             pending.extend((index_path(path, i), item, item_kind) for i, item in enumerate(value))
     return errors

@@ -63,9 +63,13 @@ class Reader:
     def __init__(self) -> None:
         self.errors: list[FieldError] = []
 
-    def error(self, path: str, message: str) -> None:
-        """Record an error; the same error reported twice (e.g. a duplicate key) is kept once."""
-        error = FieldError(path, message)
+    def error(self, path: str, message: str, code: str = "", /, **params) -> None:
+        """Record an error (its English message, and its code and params, see ERROR_CODES);
+        the same error reported twice (e.g. a duplicate key) is kept once."""
+        self.add(FieldError(path, message, code, params))
+
+    def add(self, error: FieldError) -> None:
+        """Record an error found elsewhere, unless it is already recorded."""
         if error not in self.errors:
             self.errors.append(error)
 
@@ -140,7 +144,12 @@ class Reader:
             self.error(key_path(path, key), "must be a string")
             return None
         if choices is not None and value not in choices:
-            self.error(key_path(path, key), f"must be one of {_quote_all(choices)}")
+            self.error(
+                key_path(path, key),
+                f"must be one of {_quote_all(choices)}",
+                "not_in_choices",
+                choices=tuple(choices),
+            )
             return None
         return value
 
@@ -175,10 +184,17 @@ class Reader:
             return None
         # Checked on the exponent, without arithmetic, so that huge exponents cost nothing.
         if number.as_tuple().exponent < -MAX_DECIMAL_PLACES:
-            self.error(here, f"must have at most {MAX_DECIMAL_PLACES} decimal places")
+            self.error(
+                here,
+                f"must have at most {MAX_DECIMAL_PLACES} decimal places",
+                "too_many_decimals",
+                places=MAX_DECIMAL_PLACES,
+            )
             return None
         if number != 0 and number.copy_abs().adjusted() >= 15:
-            self.error(here, f"must be less than {MAX_QUANTITY:f}")
+            self.error(
+                here, f"must be less than {MAX_QUANTITY:f}", "too_large", maximum=MAX_QUANTITY
+            )
             return None
         if number < 0:
             self.error(here, "must not be negative")
@@ -187,7 +203,7 @@ class Reader:
         elif below_one and number >= 1:
             self.error(here, "must be less than 1")
         elif maximum is not None and number > maximum:
-            self.error(here, f"must be at most {maximum}")
+            self.error(here, f"must be at most {maximum}", "above_maximum", maximum=maximum)
         else:
             return number
         return None
@@ -204,7 +220,7 @@ class Reader:
             self.error(here, COUNT_EXPECTED)
             return None
         if value > MAX_COUNT:
-            self.error(here, f"must be at most {MAX_COUNT}")
+            self.error(here, f"must be at most {MAX_COUNT}", "above_maximum", maximum=MAX_COUNT)
             return None
         return value
 
@@ -226,9 +242,9 @@ class Reader:
         if not isinstance(value, int) or isinstance(value, bool):
             self.error(here, "must be an integer")
         elif minimum is not None and value < minimum:
-            self.error(here, f"must be at least {minimum}")
+            self.error(here, f"must be at least {minimum}", "below_minimum", minimum=minimum)
         elif maximum is not None and value > maximum:
-            self.error(here, f"must be at most {maximum}")
+            self.error(here, f"must be at most {maximum}", "above_maximum", maximum=maximum)
         else:
             return value
         return None
@@ -245,7 +261,7 @@ class Reader:
         try:
             return date.fromisoformat(value)
         except ValueError:
-            self.error(here, f"{value} is not a date that exists")
+            self.error(here, f"{value} is not a date that exists", "date_not_exists", value=value)
             return None
 
     def month(self, obj: dict | None, key: str, path: str, *, required: bool = False) -> str | None:
@@ -280,6 +296,9 @@ class Reader:
             self.error(here, "must be an array")
             return None
         if len(value) < min_items:
-            self.error(here, "must not be empty" if min_items == 1 else f"needs {min_items} items")
+            if min_items == 1:
+                self.error(here, "must not be empty")
+            else:
+                self.error(here, f"needs {min_items} items", "too_few_items", count=min_items)
             return None
         return value
