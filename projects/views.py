@@ -30,7 +30,12 @@ from projects import (
 from projects.forms import AttachmentForm, CommentForm, ImportForm, PlanCreateForm, ReplaceForm
 from projects.interchange import load_upload, plan_document
 from projects.models import Attachment, Plan, PlanVersion, ReviewComment
-from projects.presentation import CHECK_LABELS, describe_error, display_results
+from projects.presentation import (
+    CHECK_LABELS,
+    describe_error,
+    describe_import_error,
+    display_results,
+)
 from projects.sections import EDITOR_BY_SLUG, EDITORS
 
 
@@ -327,7 +332,7 @@ def plan_import(request):
         except UnicodeDecodeError:
             errors = ["$: " + _("檔案不是 UTF-8 文字。")]
         except DocumentErrors as error:
-            errors = [str(item) for item in error.errors]
+            errors = [describe_import_error(item) for item in error.errors]
         else:
             messages.success(request, _("已匯入計畫書「%(title)s」。") % {"title": plan.title})
             return redirect(plan)
@@ -346,7 +351,7 @@ def plan_replace(request, pk):
         except UnicodeDecodeError:
             errors = ["$: " + _("檔案不是 UTF-8 文字。")]
         except DocumentErrors as error:
-            errors = [str(item) for item in error.errors]
+            errors = [describe_import_error(item) for item in error.errors]
         except services.PlanError as refusal:
             errors = [str(refusal)]
         else:

@@ -20,6 +20,7 @@ from projects.dates import crediting_period, roc_long, year_count
 from projects.interchange import plan_document
 from projects.models import Plan, PlanEvent, PlanVersion
 from projects.permissions import is_applicant_editor, is_reviewer
+from projects.presentation import check_detail, check_label
 from projects.services import PlanError, plan_calculate
 
 Status = Plan.Status
@@ -154,8 +155,8 @@ def submission_problems(plan: Plan) -> list[Problem]:
                     Problem(
                         "calculation",
                         "",
-                        _("檢核未通過：%(id)s（%(detail)s）")
-                        % {"id": check["id"], "detail": check["detail"]},
+                        _("檢核未通過：%(check)s（%(detail)s）")
+                        % {"check": check_label(check["id"]), "detail": check_detail(check)},
                     )
                 )
     return problems

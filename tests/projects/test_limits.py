@@ -173,7 +173,9 @@ def test_the_browser_import_refuses_a_file_over_the_byte_limit_at_the_root(edito
         {"organisation": editor.organisation.pk, "document": big_upload()},
     )
 
-    assert response.context["errors"] == ["$: larger than 5,000,000 bytes (5,000,001 bytes)"]
+    assert response.context["errors"] == [
+        "整份文件：檔案大於 5,000,000 位元組（本檔 5,000,001 位元組）"
+    ]
     assert not Plan.objects.exists()
 
 
@@ -187,10 +189,10 @@ def test_the_browser_import_refuses_201_groups_at_their_path(editor):
         },
     )
 
-    assert sorted(response.context["errors"]) == [
-        "calculation.baseline.groups: more than 200 groups (201)",
-        "calculation.project.groups: more than 200 groups (201)",
-    ]
+    errors = sorted(response.context["errors"])
+    assert len(errors) == 2
+    assert errors[0].endswith("（calculation.baseline.groups）：超過 200 個群組（共 201）")
+    assert errors[1].endswith("（calculation.project.groups）：超過 200 個群組（共 201）")
     assert not Plan.objects.exists()
 
 
@@ -202,7 +204,7 @@ def test_replacing_a_draft_with_a_file_over_the_byte_limit_changes_nothing(edito
         reverse("projects:plan_replace", args=[plan.pk]), {"document": big_upload()}
     )
 
-    assert response.context["errors"][0].startswith("$: larger than 5,000,000 bytes")
+    assert response.context["errors"][0].startswith("整份文件：檔案大於 5,000,000 位元組")
     assert plan_document(Plan.objects.get(pk=plan.pk)) == before
 
 

@@ -49,7 +49,7 @@ def test_typing_odp_0_for_a_table_refrigerant_is_not_taken(client, people):
     plan.refresh_from_db()
     check = next(c for c in plan.results["checks"] if c["id"] == "refrigerant_odp")
     assert check["status"] == "fail"
-    assert any("refrigerant_odp" in p.message for p in submission_problems(plan))
+    assert any("專案冷媒不具臭氧破壞潛勢" in p.message for p in submission_problems(plan))
 
 
 def test_the_page_shows_the_tables_figures_of_a_table_refrigerant(client, people):

@@ -155,7 +155,10 @@ def test_submitting_a_plan_whose_check_fails_is_refused(people):
     people.plan.refrigerants.filter(side="project").update(code="R-22", odp=None, gwp=None)
     with pytest.raises(workflow.SubmissionIncomplete) as refusal:
         take(people, people.alice, "submit")
-    assert any("refrigerant_odp" in p.message for p in refusal.value.problems)
+    assert (
+        "檢核未通過：專案冷媒不具臭氧破壞潛勢（條件 3）（R-22 的 ODP 為 0.055 > 0（取自參考表））"
+        in [p.message for p in refusal.value.problems]
+    )
 
 
 def test_the_submit_view_lists_problems_linking_to_their_fields(client, people):

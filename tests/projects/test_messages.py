@@ -1,0 +1,198 @@
+"""Every check and every engine error is worded in the user's language, with numbers as the
+pages show them; English details stay in the results JSON only."""
+
+import copy
+import re
+import string
+
+import pytest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from methodologies.engine import FieldError
+from methodologies.engine.calculation import CHECK_CODES, CHECK_IDS
+from methodologies.engine.errors import ERROR_CODES
+from projects.models import Membership
+from projects.presentation import (
+    CHECK_LABELS,
+    CHECK_MESSAGES,
+    ERROR_MESSAGES,
+    check_detail,
+    describe_error,
+    describe_import_error,
+    display_results,
+    error_message,
+)
+from tests.methodologies.helpers import run
+from tests.methodologies.test_codes import SCENARIOS
+from tests.projects.factories import MembershipFactory, PlanFactory
+
+# Names and units that may stand in Chinese text (as in tests/browser/test_layout.py).
+ALLOWED_ENGLISH = (
+    "tCO2e",
+    "GWh",
+    "kWh",
+    "kW/RT",
+    "GWP",
+    "ODP",
+    "JSON",
+    "UTF-8",
+    "ER_y",
+    "offset-plan/1",  # the format's name
+)
+# Two or more words in a row ("needs value", "from the reference table").
+ENGLISH_RUN = re.compile(r"[A-Za-z][\w'’]*(?:[ \t\-.:;()\[\]\"“”]+[A-Za-z][\w'’]*)+", re.ASCII)
+
+
+def english_runs(text: str) -> list[str]:
+    for word in sorted(ALLOWED_ENGLISH, key=len, reverse=True):
+        text = re.sub(rf"(?<![A-Za-z]){re.escape(word)}(?![A-Za-z])", "｜", text)
+    return ENGLISH_RUN.findall(text)
+
+
+def results_of(code: str) -> dict:
+    return run(copy.deepcopy(SCENARIOS[code])).to_json()
+
+
+def check_json(code: str) -> dict:
+    return next(c for c in results_of(code)["checks"] if c["code"] == code)
+
+
+# Sample params for each placeholder of the engine's English error templates.
+SAMPLES = {
+    "choices": ("individual", "sub_project"),
+    "shapes": ("power", "chiller"),
+    "keys": ("gwp", "odp"),
+    "what": "groups",
+    "refrigerant": "R-22",
+    "edition": "AR5",
+    "month": "2024-01",
+    "value": "2021-02-30",
+    "format": "offset-plan/1",
+    "name": "NaN",
+    "reason": "Expecting value",
+    "year": 2025,
+    "size": 5_000_001,
+}
+
+
+def sample_params(code: str) -> dict:
+    names = [name for _, name, _, _ in string.Formatter().parse(ERROR_CODES[code]) if name]
+    return {name: SAMPLES.get(name, 12345) for name in names}
+
+
+def test_english_runs_finds_words_in_a_row_but_not_units():
+    assert english_runs('電力排碳係數：needs "value" or "year"') == ['needs "value" or "year']
+    assert english_runs("R-22 ODP 0 (from the reference table)") == ["from the reference table"]
+    assert english_runs("計入期 10 年總減量 4,610 tCO2e > 500 tCO2e") == []
+
+
+def test_every_check_has_a_title():
+    assert set(CHECK_LABELS) == set(CHECK_IDS)
+
+
+def test_every_check_code_has_a_wording():
+    assert set(CHECK_MESSAGES) == set(CHECK_CODES)
+
+
+def test_every_engine_error_code_has_a_wording():
+    assert set(ERROR_MESSAGES) == set(ERROR_CODES)
+
+
+@pytest.mark.parametrize("code", CHECK_CODES)
+def test_each_check_in_zh_hant_has_no_run_of_english_words(code):
+    check = check_json(code)
+    with translation.override("zh-hant"):
+        text = check_detail(check)
+
+    assert text and text != check["detail"]
+    assert english_runs(text) == []
+    assert "%(" not in text
+
+
+@pytest.mark.parametrize("code", sorted(ERROR_CODES))
+def test_each_engine_error_in_zh_hant_has_no_run_of_english_words(code):
+    params = sample_params(code)
+    message = ERROR_CODES[code].format(**params)
+    error = FieldError("calculation.line_loss", message, code, params)
+    with translation.override("zh-hant"):
+        text = error_message(error)
+
+    assert text and text != message
+    assert "%(" not in text
+    assert english_runs(text) == []
+
+
+def test_check_figures_are_formatted_as_the_pages_format_them():
+    with translation.override("zh-hant"):
+        range_outside = check_detail(check_json("service_level.range_outside"))
+        minimum = check_detail(check_json("minimum_total.over"))
+
+    assert range_outside == "照度：不在 90 至 150 之間：教室 A 1,234.5"
+    assert minimum == "計入期 10 年總減量 349,990 tCO2e > 500 tCO2e"
+
+
+def test_a_table_refrigerant_and_unconfirmed_figures_are_worded():
+    doc = copy.deepcopy(SCENARIOS["refrigerant_odp.positive"])
+    doc["calculation"]["emission_factor"] = {"year": 2025}
+    results = run(doc).to_json()
+    odp, reduction = results["checks"][3], results["checks"][4]
+    with translation.override("zh-hant"):
+        assert check_detail(odp) == "R-22 的 ODP 為 0.055 > 0（取自參考表）"
+        assert check_detail(reduction).endswith(
+            "。使用了尚未確認的參考數值：2025 年電力排碳係數 0.467。"
+        )
+    assert odp["detail"] == "R-22 ODP 0.055 > 0 (from the reference table)"  # the JSON's own
+
+
+def test_results_stored_before_codes_keep_their_english_detail():
+    check = {"id": "savings_cap", "status": "pass", "detail": "1 GWh ≤ 60 GWh"}
+    assert check_detail(check) == "1 GWh ≤ 60 GWh"
+
+
+def test_an_engine_error_is_worded_with_its_field():
+    error = FieldError("calculation.emission_factor", 'needs "value" or "year"')
+    error = FieldError(error.path, error.message, "factor_needs_value_or_year")
+    with translation.override("zh-hant"):
+        assert describe_error(error) == "電力排碳係數：請填寫係數值，或選擇參考表的年度"
+
+
+def test_a_product_message_without_a_code_is_shown_as_it_is():
+    error = FieldError("plan.programme", "方案不存在")
+    assert error_message(error) == "方案不存在"
+
+
+def test_an_import_error_names_the_field_and_keeps_its_path():
+    error = FieldError(
+        "plan.crediting_period.end", "must not be before the start", "end_before_start"
+    )
+    with translation.override("zh-hant"):
+        line = describe_import_error(error)
+
+    assert line.endswith("（plan.crediting_period.end）：結束日不可早於開始日")
+    assert not line.startswith("plan.")
+
+
+@pytest.mark.django_db
+def test_the_plan_page_words_each_check_in_chinese(client):
+    doc = copy.deepcopy(SCENARIOS["refrigerant_odp.positive"])
+    doc["calculation"]["emission_factor"] = {"year": 2025}
+    membership = MembershipFactory(role=Membership.Role.EDITOR)
+    plan = PlanFactory(organisation=membership.organisation, results=run(doc).to_json())
+    client.force_login(membership.user)
+
+    page = client.get(reverse("projects:plan_detail", args=[plan.pk])).content.decode()
+
+    assert "R-22 的 ODP 為 0.055 &gt; 0（取自參考表）" in page
+    assert "from the reference table" not in page
+    assert "Uses unconfirmed" not in page
+
+
+def test_the_results_summary_shows_the_worded_detail():
+    results = display_results(results_of("minimum_total.not_over"))
+    with translation.override("zh-hant"):
+        html = render_to_string("projects/includes/results_summary.html", {"results": results})
+
+    assert "計入期 10 年總減量 0 tCO2e ≤ 500 tCO2e" in html
+    assert "crediting years" not in html
