@@ -1,0 +1,262 @@
+"""Every main page on a 390 px phone, as the applicant and as the reviewer: no
+page is wider than the screen, and the zh-Hant text holds no English sentence.
+
+`demo_walk()` builds the state the walk needs from the demo data (also used by
+scripts/screenshots.py): the lighting sub-project with an attachment, an open
+survey, submitted once, sent back with a comment and
+changed since, so that the queue, the comparison and the history have rows."""
+
+import re
+from io import StringIO
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.db import transaction
+
+from projects import survey, survey_template
+from projects.interchange import plan_document
+from projects.management.commands.load_demo import DEMO_PASSWORD
+from projects.models import Plan
+from projects.services import attachment_add, comment_add, record_changes
+from projects.workflow import plan_transition
+from tests.browser.conftest import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 390, "height": 844}
+SECTIONS = ("basic", "applicability", "activity", "calculation", "environment")
+# Names and units that stay in English inside the Chinese text.
+ALLOWED_ENGLISH = (
+    "AMS-II.C",
+    "CDM",
+    "CO2e",
+    "tCO2e",
+    "kWh",
+    "MWh",
+    "GWh",
+    "kW",
+    "RT",
+    "GWP",
+    "ODP",
+    "TWD97/TM2",
+    "JSON",
+    "PDF",
+    "ZIP",
+    "GHG",
+    "LED",
+    "English",
+)
+# A word may hold "_" (refrigerant_odp, Q_ref).
+# "," and "/" end a run (EFCO2,ELEC,y; file names), and so does a line break.
+ENGLISH_RUN = re.compile(r"[A-Za-z][\w'’]*(?:[ \t\-.:;()\[\]\"“”]+[A-Za-z][\w'’]*){2,}", re.ASCII)
+URL = re.compile(r"https?://\S+")
+
+
+def demo_walk() -> dict[str, dict[str, str]]:
+    """Load the demo data and take the lighting plan through one review round;
+    return the paths of the pages each demo user walks, by name."""
+    call_command("load_demo", stdout=StringIO())
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects
+    applicant, reviewer = users.get(username="applicant"), users.get(username="reviewer")
+    plan = Plan.objects.get(programme__isnull=False)
+    attachment_add(
+        plan=plan,
+        label="附件1",
+        description="燈具汰換前後照片與採購發票影本（共 12 頁）",
+        file=SimpleUploadedFile(
+            "lighting_replacement_photos_and_invoices_2024_first_phase.pdf",
+            b"%PDF-1.4\n%%EOF\n",
+            "application/pdf",
+        ),
+    )
+    survey_template.apply_template(plan)
+    plan.stakeholder_tiers.update(copies_sent=30)
+    chiller = Plan.objects.get(programme__isnull=True)
+    for each in (plan, chiller):
+        with transaction.atomic():
+            survey.set_survey_open(Plan.objects.select_for_update().get(pk=each.pk), True)
+    plan_transition(plan=plan, user=applicant, name="submit")
+    plan_transition(plan=plan, user=reviewer, name="start_review")
+    comment_add(
+        plan=plan,
+        user=reviewer,
+        section="calculation",
+        field="年運轉時數",
+        text="請附上教室燈具年運轉時數的排課紀錄。",
+    )
+    plan_transition(
+        plan=plan, user=reviewer, name="request_changes", comment="請補充運轉時數佐證後再送審。"
+    )
+    plan.refresh_from_db()  # sent back: editable, and the survey takes answers again
+    tier = plan.stakeholder_tiers.exclude(link=None).first()
+    before = plan_document(plan)
+    Plan.objects.filter(pk=plan.pk).update(
+        baseline_scenario=plan.baseline_scenario + "（依排課紀錄修正）"
+    )
+    plan.refresh_from_db()
+    record_changes(plan=plan, user=applicant, before=before, after=plan_document(plan))
+    base = f"/plans/{plan.pk}"
+    lighting = {
+        "plan-list": "/",
+        "plan": f"{base}/",
+        **{f"section-{slug}": f"{base}/sections/{slug}/" for slug in SECTIONS},
+        "attachments": f"{base}/attachments/",
+        "survey": f"{base}/survey/",
+        "history": f"{base}/history/",
+        "compare": f"{base}/compare/?a=1&b=draft",
+        "programme-list": "/programmes/",
+        "programme": f"/programmes/{plan.programme_id}/",
+        "public-survey": f"/s/{tier.link.token}/",
+    }
+    # The chiller plan has the widest calculation page (chiller-shaped groups).
+    base = f"/plans/{chiller.pk}"
+    return {
+        "applicant": lighting,
+        "reviewer": {**lighting, "review-queue": "/review/"},
+        "carrefour": {
+            "plan": f"{base}/",
+            **{f"section-{slug}": f"{base}/sections/{slug}/" for slug in SECTIONS},
+            "attachments": f"{base}/attachments/",
+            "survey": f"{base}/survey/",
+        },
+    }
+
+
+def english_runs(text: str) -> list[str]:
+    """Runs of three or more English words that are not an allowed name or unit."""
+    text = URL.sub(" ", text)
+    for word in sorted(ALLOWED_ENGLISH, key=len, reverse=True):
+        text = re.sub(rf"(?<![A-Za-z]){re.escape(word)}(?![A-Za-z])", "｜", text)
+    return [match.group(0) for match in ENGLISH_RUN.finditer(text)]
+
+
+def test_english_runs_finds_sentences_but_not_names_or_units():
+    assert english_runs("檢核：within 90–150 % of the table") == ["of the table"]
+    assert english_runs('電力排碳係數：needs "value" or "year"') == ['needs "value" or "year']
+    assert english_runs("Q_ref (t)，refrigerant_odp，attachments/photos.pdf，EFCO2,ELEC,y") == []
+    assert english_runs("IPCC AR4\nIPCC AR5\nIPCC AR6") == []
+    assert english_runs("needs value or year") == ["needs value or year"]
+    assert english_runs("plan.calculation_notes.project_scenario") != []
+    assert english_runs("依 AMS-II.C 計算 461 tCO2e，PDF JSON kWh") == []
+    assert english_runs("連結 http://localhost:8000/s/abc-def-ghi/ 可填答") == []
+
+
+@pytest.mark.parametrize("username", ["applicant", "reviewer", "carrefour"])
+def test_every_main_page_fits_a_phone_and_speaks_chinese(
+    browser, live_server, reference_data, settings, tmp_path, username
+):
+    settings.MEDIA_ROOT = tmp_path
+    paths = demo_walk()[username]
+    context = browser.new_context(
+        viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-TW", device_scale_factor=1
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.base_url = live_server.url
+    sign_in(page, username, DEMO_PASSWORD)
+    too_wide, english, refused = {}, {}, {}
+    try:
+        for name, path in paths.items():
+            reply = page.goto(live_server.url + path)
+            if reply.status >= 400:
+                refused[name] = reply.status
+                continue
+            assert page.evaluate("document.documentElement.lang") == "zh-hant", name
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > PHONE["width"]:
+                too_wide[name] = (width, widest(page, PHONE["width"]))
+            runs = english_runs(page.inner_text("body"))
+            if runs:
+                english[name] = runs
+        # The collapsed menu opens and shows where to go.
+        page.goto(live_server.url + "/")
+        menu = page.locator("#site-menu")
+        assert not menu.is_visible()
+        page.click(".navbar-toggler")
+        page.wait_for_selector("#site-menu.show")
+        assert page.locator("#site-menu a:has-text('方案型抵換專案')").is_visible()
+        assert page.locator("#site-menu button[value='en']").inner_text() == "English"
+    finally:
+        context.close()
+    assert not (refused or too_wide or english), (
+        f"as {username}: refused {refused}; wider than {PHONE['width']} px {too_wide}; "
+        f"English in the zh-Hant text {english}"
+    )
+
+
+def widest(page, width: int) -> list[str]:
+    """The elements that stick out of the viewport furthest, to say what to fix."""
+    return page.evaluate(
+        """(width) => {
+        const out = [];
+        for (const el of document.querySelectorAll('body *')) {
+          const r = el.getBoundingClientRect();
+          if (r.right > width + 0.5 && !el.closest('.table-responsive, .overflow-auto')) {
+            out.push([Math.round(r.right), el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
+              + (el.className && typeof el.className === 'string'
+                 ? '.' + el.className.trim().split(/\\s+/).join('.') : '')]);
+          }
+        }
+        out.sort((a, b) => b[0] - a[0]);
+        return out.slice(0, 5).map(([w, s]) => w + ' ' + s);
+      }""",
+        width,
+    )
+
+
+DESKTOP = {"width": 1280, "height": 900}
+# Every body cell of a table stands under its header cell; a cell holding a
+# figure is right-aligned in tabular digits (a version, "2.2", is a name, not a
+# figure). Returns what is wrong.
+MISALIGNED_CELLS = """() => {
+  const wrong = [];
+  const figure = /^[\\d,.\\s%—–-]+(tCO2e|kWh|度|年)?$/;
+  document.querySelectorAll('main table').forEach((table, t) => {
+    const head = table.tHead && table.tHead.rows[table.tHead.rows.length - 1];
+    if (!head) return;
+    const lefts = Array.from(head.cells, (c) => Math.round(c.getBoundingClientRect().left));
+    const names = Array.from(head.cells, (c) => c.innerText.trim() === '版本');
+    Array.from(table.tBodies).forEach((body) => Array.from(body.rows).forEach((row) => {
+      if (row.cells.length !== lefts.length) return;  // a colspan row
+      Array.from(row.cells).forEach((cell, i) => {
+        const text = cell.innerText.trim();
+        const left = Math.round(cell.getBoundingClientRect().left);
+        if (Math.abs(left - lefts[i]) > 1) wrong.push(`table ${t} column ${i}: "${text}" not under its header`);
+        if (names[i] || cell.querySelector('input, select, a')) return;
+        if (/\\d/.test(text) && figure.test(text)) {
+          const style = getComputedStyle(cell);
+          if (style.textAlign !== 'right' || !style.fontVariantNumeric.includes('tabular-nums'))
+            wrong.push(`table ${t} column ${i}: "${text}" not right-aligned tabular figures`);
+        }
+      });
+    }));
+  });
+  return wrong;
+}"""
+
+
+def test_figures_stand_under_their_headers_right_aligned(
+    browser, live_server, reference_data, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    paths = demo_walk()["reviewer"]
+    context = browser.new_context(viewport=DESKTOP, locale="zh-TW")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.base_url = live_server.url
+    sign_in(page, "reviewer", DEMO_PASSWORD)
+    wrong, cells = {}, 0
+    try:
+        for name in ("plan-list", "review-queue", "survey", "programme-list", "programme", "plan"):
+            page.goto(live_server.url + paths[name])
+            cells += page.locator("main td.num").count()
+            found = page.evaluate(MISALIGNED_CELLS)
+            if found:
+                wrong[name] = found
+    finally:
+        context.close()
+    assert cells > 10  # the walk met tables of figures
+    assert not wrong, wrong
