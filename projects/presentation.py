@@ -162,16 +162,13 @@ def figure(value: Any) -> str:
 
 
 def years(value: Any) -> str:
-    """Crediting years: "10" when whole, else as given ("9.7534")."""
+    """Crediting years as the pages print them: "10" when whole, else without trailing zeros
+    ("9.7534", "15.5"); as projects.dates.years_text."""
     try:
-        number = Decimal(str(value))
+        text = format(Decimal(str(value)), "f")
     except InvalidOperation:
         return str(value)
-    return (
-        figure(number.to_integral_value())
-        if number == number.to_integral_value()
-        else figure(value)
-    )
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _quoted(values) -> str:

@@ -146,6 +146,16 @@ def test_a_table_refrigerant_and_unconfirmed_figures_are_worded():
     assert odp["detail"] == "R-22 ODP 0.055 > 0 (from the reference table)"  # the JSON's own
 
 
+@pytest.mark.parametrize(
+    ("value", "shown"), [("10.0000", "10"), ("9.7534", "9.7534"), ("15.5000", "15.5")]
+)
+def test_crediting_years_print_without_trailing_zeros(value, shown):
+    check = check_json("minimum_total.not_over")
+    check["params"]["years"] = value
+    with translation.override("zh-hant"):
+        assert check_detail(check).startswith(f"計入期 {shown} 年總減量")
+
+
 def test_results_stored_before_codes_keep_their_english_detail():
     check = {"id": "savings_cap", "status": "pass", "detail": "1 GWh ≤ 60 GWh"}
     assert check_detail(check) == "1 GWh ≤ 60 GWh"
