@@ -71,9 +71,17 @@ def test_submit_send_back_resubmit_compare_and_approve(page, browser, live_serve
     page.goto(plan_url)
     assert "4,700 小時" in page.inner_text("[data-comment][data-section='calculation']")
     page.click("[data-section='calculation']")
-    page.fill("[name='baseline-groups-0-annual_hours']", "4700")
+    # The comment is on the section it is about too.
+    assert "4,700 小時" in page.inner_text("[data-role='section-comments']")
+    # The preview marks a field in error as it counts it, and clears the mark once fixed.
+    hours = "[name='baseline-groups-0-annual_hours']"
+    page.fill(hours, "abc")
+    page.wait_for_selector(f"{hours}.is-invalid")
+    assert page.locator(f"{hours} ~ .invalid-feedback").inner_text().strip()
+    page.fill(hours, "4700")
     page.wait_for_timeout(800)
     page.wait_for_function("!document.querySelector('.htmx-request')")
+    page.wait_for_selector(f"{hours}:not(.is-invalid)")
     page.click("button:has-text('儲存草稿')")
     page.wait_for_selector(".alert-success")
     reply = page.goto(plan_url)
@@ -93,8 +101,24 @@ def test_submit_send_back_resubmit_compare_and_approve(page, browser, live_serve
     screenshot(reviewer, "review-2-compare")
     reviewer.goto(plan_url)
     click_transition(reviewer, "start_review")
+    # The reviewer reads the reply on section 四 and resolves the comment there.
+    reviewer.click("nav [data-section='calculation']")
+    comments = reviewer.locator("[data-role='section-comments']")
+    assert "已改為 4,700 小時。" in comments.inner_text()
+    with reviewer.expect_navigation():
+        comments.locator("[data-role='resolve-form'] button").click()
+    assert "/sections/calculation/" in reviewer.url
+    assert reviewer.locator("[data-role='section-comments'] [data-comment]").count() == 0
+    # The reason for sending it back is still open: approving asks to confirm it.
+    reviewer.goto(plan_url)
+    confirm = reviewer.locator("[data-role='confirm-open-comments']")
+    assert "仍有 1 則未處理的意見" in confirm.inner_text()
+    confirm.locator("input").check()
     click_transition(reviewer, "approve")
     assert status(reviewer) == "核准"
+    # The approved PDF comes first; the draft PDF is gone.
+    assert reviewer.locator("[data-role='approved-pdf']").is_visible()
+    assert reviewer.locator("[data-role='draft-pdf']").count() == 0
 
     # Both see the final state and the history.
     for viewer in (page, reviewer):
@@ -104,6 +128,8 @@ def test_submit_send_back_resubmit_compare_and_approve(page, browser, live_serve
         history = viewer.inner_text("[data-role='history']")
         for state in ("已送審", "審查中", "退回修正", "核准"):
             assert state in history
-        assert "calculation.baseline.groups[0].annual_hours" in history
+        # The changed field is named in words, its document path kept as the tooltip.
+        path = "calculation.baseline.groups[0].annual_hours"
+        assert viewer.locator(f"[data-role='history'] [title='{path}']").count() == 1
     screenshot(page, "review-3-history")
     reviewer_context.close()
