@@ -128,6 +128,11 @@ class Methodology(models.Model):
         return f"{self.code} {self.version}"
 
 
+# AMS-II.C's applicability conditions: every plan answers each, numbered 1 to 5
+# (section 三, its checklist, import, the navigator and submission count these).
+CONDITION_COUNT = 5
+
+
 class ApplicabilityCondition(models.Model):
     methodology = models.ForeignKey(
         Methodology, on_delete=models.CASCADE, related_name="conditions"

@@ -19,6 +19,8 @@ from methodologies.models import EmissionFactor, Refrigerant, Regulation
 from projects import dates
 from projects.interchange import decimal_text
 from projects.models import (
+    QUANTITY,
+    QUANTITY_LIMIT,
     ApplicabilityAnswer,
     Attachment,
     EquipmentGroup,
@@ -566,7 +568,9 @@ class GridDecimalField(forms.DecimalField):
     widget = GridDecimalInput
 
     def __init__(self, **kwargs):
-        super().__init__(min_value=0, max_digits=24, decimal_places=8, required=False, **kwargs)
+        super().__init__(
+            min_value=0, validators=[QUANTITY_LIMIT], required=False, **QUANTITY, **kwargs
+        )
 
 
 class GroupForm(PlanModelForm):

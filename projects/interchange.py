@@ -26,6 +26,7 @@ from methodologies.engine import (
     size_errors,
     too_large_error,
 )
+from methodologies.models import CONDITION_COUNT
 from projects import schema
 from projects.models import (
     ApplicabilityAnswer,
@@ -85,9 +86,10 @@ COST_KEYS = {
     "operation": "cost_operation",
     "other": "cost_other",
 }
-# The database keeps 8 decimals and 16 integer digits; more would be silently rounded.
-MAX_DECIMALS = 8
-MAX_INTEGER_DIGITS = 16
+# The database keeps 8 decimals, and the engine takes quantities below 10^15
+# (15 integer digits): projects.schema derives both from their one place.
+MAX_DECIMALS = schema.MAX_DECIMALS
+MAX_INTEGER_DIGITS = schema.MAX_INTEGER_DIGITS
 CALCULATION_QUANTITY_KEYS = {
     "value",
     "line_loss",
@@ -369,7 +371,9 @@ class _ProductReader:
             )
             if row is None:
                 continue
-            condition = r.integer(row, "condition", item_path, required=True, minimum=1, maximum=5)
+            condition = r.integer(
+                row, "condition", item_path, required=True, minimum=1, maximum=CONDITION_COUNT
+            )
             if condition is not None and condition in seen:
                 r.error(key_path(item_path, "condition"), "appears twice")
             seen.add(condition)

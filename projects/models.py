@@ -17,12 +17,15 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from methodologies.models import GwpEdition, Methodology, Regulation
+from methodologies.engine.reader import MAX_QUANTITY
+from methodologies.models import CONDITION_COUNT, GwpEdition, Methodology, Regulation
 
-# Quantities keep what the applicant typed: up to 8 decimals, never a float,
-# and below 10^15 as the calculation engine accepts them.
+# Quantities keep what the applicant typed: up to 8 decimals, never a float, and
+# below the engine's MAX_QUANTITY (10^15, so at most 15 integer digits): the one
+# limit that forms, import (projects.schema) and docs/interchange.md follow. The
+# column has room for 16 integer digits; the validator holds it to 15.
 QUANTITY = {"max_digits": 24, "decimal_places": 8}
-QUANTITY_LIMIT = MaxValueValidator(Decimal("999999999999999.99999999"))
+QUANTITY_LIMIT = MaxValueValidator(MAX_QUANTITY - Decimal(1).scaleb(-QUANTITY["decimal_places"]))
 NON_NEGATIVE = [MinValueValidator(Decimal("0")), QUANTITY_LIMIT]
 
 
@@ -474,7 +477,7 @@ class ApplicabilityAnswer(models.Model):
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="applicability")
     condition = models.PositiveSmallIntegerField(
-        _("條件"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+        _("條件"), validators=[MinValueValidator(1), MaxValueValidator(CONDITION_COUNT)]
     )
     answer = models.CharField(_("符合性"), max_length=15, choices=Answer.choices, blank=True)
     explanation = models.TextField(_("說明與佐證"), blank=True)

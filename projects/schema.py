@@ -24,7 +24,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from methodologies.engine.reader import MAX_QUANTITY
+from methodologies.models import CONDITION_COUNT
 from projects.models import (
+    QUANTITY,
     ApplicabilityAnswer,
     Attachment,
     EquipmentGroup,
@@ -40,14 +42,12 @@ from projects.models import (
     StakeholderTier,
 )
 
-# AMS-II.C's applicability conditions: section 三 answers each, numbered 1 to 5.
-CONDITION_COUNT = 5
 CONDITIONS = range(1, CONDITION_COUNT + 1)
 
 # Quantity limits, derived from the engine's reader (MAX_QUANTITY = 10**15): the
 # engine refuses a quantity ≥ 10**15, so at most 15 digits before the decimal
-# point; the database keeps 8 decimals (models.QUANTITY: 24 digits in all).
-MAX_DECIMALS = 8
+# point; the database keeps 8 decimals (models.QUANTITY, QUANTITY_LIMIT).
+MAX_DECIMALS = QUANTITY["decimal_places"]
 MAX_INTEGER_DIGITS = len(str(int(MAX_QUANTITY))) - 1  # 15
 
 INDIVIDUAL, SUB_PROJECT = Plan.Type.INDIVIDUAL, Plan.Type.SUB_PROJECT

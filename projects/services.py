@@ -431,7 +431,7 @@ def plan_create(
     plan.full_clean()
     plan.save()
     ApplicabilityAnswer.objects.bulk_create(
-        ApplicabilityAnswer(plan=plan, condition=number) for number in range(1, 6)
+        ApplicabilityAnswer(plan=plan, condition=number) for number in schema.CONDITIONS
     )
     return plan
 

@@ -250,3 +250,40 @@ def test_the_page_and_the_pdf_show_one_saving_rate_and_one_set_of_cost_shares(co
     assert shares == {"設置成本": Decimal("75.0"), "政府補助": Decimal("25.0")}
     assert pdf["costs"]["setup"]["share"] == Decimal("75.0")
     assert pdf["costs"]["subsidy"]["share"] == Decimal("25.0")
+
+
+def test_an_imported_quantity_of_16_integer_digits_is_refused_at_its_path(demo_document):
+    """The engine takes quantities below 10^15; interchange.py said 16 integer
+    digits (docs/interchange.md too) where the engine and the models keep 15."""
+    from methodologies.engine import DocumentErrors
+    from projects import interchange
+
+    assert interchange.MAX_INTEGER_DIGITS == 15
+
+    document = demo_document("chiller-individual.json")
+    document["plan"]["costs"]["setup"] = "1000000000000000"
+    with pytest.raises(DocumentErrors) as refusal:
+        plan_import(document=document, create_programmes=True)
+    [error] = refusal.value.errors
+    assert error.path == "plan.costs.setup"
+    document["plan"]["costs"]["setup"] = "999999999999999.99999999"
+    assert plan_import(document=document, create_programmes=True).cost_setup
+
+
+def test_a_month_cell_at_the_engines_limit_is_refused_by_the_form():
+    from django.core.exceptions import ValidationError
+
+    from projects.forms import GridDecimalField
+
+    field = GridDecimalField()
+    assert field.clean("999999999999999.99999999")
+    with pytest.raises(ValidationError):
+        field.clean("1000000000000000")
+
+
+def test_every_part_counts_the_methodologys_conditions(monkeypatch):
+    from projects import models
+
+    validator = models.ApplicabilityAnswer._meta.get_field("condition").validators[-1]
+    assert validator.limit_value == schema.CONDITION_COUNT
+    assert list(schema.CONDITIONS) == [1, 2, 3, 4, 5]
