@@ -8,6 +8,9 @@ its PDF never depend on today's tables; `reference_from_snapshot` turns it back 
 engine's ReferenceData without touching the database.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal
 from typing import Any
 
@@ -29,20 +32,64 @@ LIVE_MODELS = {
     for model in (ApplicabilityCondition, EmissionFactor, Refrigerant, Regulation)
 }
 DEFAULT_METHODOLOGY = ("AMS-II.C", "15.0")
+# Set by `reference_data_read_once`: the figures read so far in that block.
+_read_once: ContextVar[dict | None] = ContextVar("reference_data_read_once", default=None)
+
+
+@contextmanager
+def reference_data_read_once() -> Iterator[None]:
+    """Inside the block, `load_reference_data` reads the tables once and returns
+    the same figures after that: for one request that builds forms, calculates
+    and checks (a preview), where the tables do not change."""
+    token = _read_once.set({})
+    try:
+        yield
+    finally:
+        _read_once.reset(token)
 
 
 def load_reference_data() -> ReferenceData:
     """Every emission factor and refrigerant of today's tables."""
-    factors = EmissionFactor.objects.all()
-    refrigerants = {}
-    for refrigerant in Refrigerant.objects.prefetch_related("gwps"):
-        gwps = list(refrigerant.gwps.all())
-        refrigerants[refrigerant.code] = RefrigerantData(
-            code=refrigerant.code,
-            gwp={row.edition: row.value for row in gwps},
-            odp=refrigerant.odp,
-            unconfirmed_editions=frozenset(row.edition for row in gwps if row.unconfirmed),
+    read = _read_once.get()
+    if read is not None:
+        if "data" not in read:
+            read["data"] = _load_reference_data()
+        return read["data"]
+    return _load_reference_data()
+
+
+def emission_factor_rows() -> list[EmissionFactor]:
+    """Every emission factor row (the forms offer them by pk); read once inside
+    `reference_data_read_once`, with the figures."""
+    read = _read_once.get()
+    if read is None:
+        return list(EmissionFactor.objects.all())
+    if "factors" not in read:
+        read["factors"] = list(EmissionFactor.objects.all())
+    return read["factors"]
+
+
+def _load_reference_data() -> ReferenceData:
+    factors = emission_factor_rows()
+    # Each refrigerant with its GWPs in one query (a row per GWP, one without).
+    rows: dict[str, dict] = {}
+    for code, odp, edition, value, unconfirmed in Refrigerant.objects.values_list(
+        "code", "odp", "gwps__edition", "gwps__value", "gwps__unconfirmed"
+    ).order_by("code", "gwps__edition"):
+        row = rows.setdefault(code, {"odp": odp, "gwp": {}, "unconfirmed": set()})
+        if edition is not None:
+            row["gwp"][edition] = value
+            if unconfirmed:
+                row["unconfirmed"].add(edition)
+    refrigerants = {
+        code: RefrigerantData(
+            code=code,
+            gwp=row["gwp"],
+            odp=row["odp"],
+            unconfirmed_editions=frozenset(row["unconfirmed"]),
         )
+        for code, row in rows.items()
+    }
     return ReferenceData(
         emission_factors={row.year: row.value for row in factors},
         unconfirmed_factor_years=frozenset(row.year for row in factors if row.unconfirmed),

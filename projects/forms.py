@@ -16,11 +16,10 @@ from django.utils.translation import gettext_lazy as _
 
 from methodologies.engine import MAX_GROUPS, MAX_ITEMS, MAX_PERIODS, MAX_STRING
 from methodologies.models import EmissionFactor, Refrigerant, Regulation
+from methodologies.reference import emission_factor_rows
 from projects import dates
 from projects.interchange import decimal_text
 from projects.models import (
-    QUANTITY,
-    QUANTITY_LIMIT,
     ApplicabilityAnswer,
     Attachment,
     EquipmentGroup,
@@ -340,11 +339,28 @@ class KnownRowField(forms.ModelChoiceField):
         return super().to_python(value)
 
 
+class FactorChoiceField(forms.ModelChoiceField):
+    """An emission factor by pk, found among `rows` the form has read already."""
+
+    rows: list = []
+
+    def to_python(self, value):
+        for row in self.rows:
+            if str(row.pk) == str(value):
+                return row
+        return super().to_python(value)
+
+
 class RowFormSet(forms.BaseInlineFormSet):
     """Inline formsets whose rows keep the order they are shown in, at most `max_num` rows
-    (the format's list limit), refused with a message naming the table."""
+    (the format's list limit), refused with a message naming the table.
 
-    def __init__(self, *args, **kwargs):
+    `rows`, a list of the rows the caller has read already, stands for the
+    queryset: the formset then reads nothing (the queryset is still given, for
+    the model and the plan)."""
+
+    def __init__(self, *args, rows=None, **kwargs):
+        self._rows = rows
         super().__init__(*args, **kwargs)
         # Django formats the message with %(num)d only; it is complete already.
         message = self.too_many_message().replace("%", "%%")
@@ -361,6 +377,9 @@ class RowFormSet(forms.BaseInlineFormSet):
             required=False,
             widget=field.widget,
         )
+
+    def get_queryset(self):
+        return self._rows if self._rows is not None else super().get_queryset()
 
     def too_many_message(self) -> str:
         return _("「%(table)s」最多 %(limit)d 列，請刪除多餘的列。") % {
@@ -486,7 +505,7 @@ SavingMeasureFormSet = row_formset(SavingMeasure, ["label", "savings_kwh"])
 class CalculationForm(PlanModelForm):
     """四 計算方法: the plan-wide inputs."""
 
-    emission_factor_choice = forms.ModelChoiceField(
+    emission_factor_choice = FactorChoiceField(
         queryset=EmissionFactor.objects.all(),
         required=False,
         label=_("依年度選用公告係數"),
@@ -511,7 +530,10 @@ class CalculationForm(PlanModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        factor = EmissionFactor.objects.filter(year=self.instance.emission_factor_year).first()
+        factors = emission_factor_rows()
+        self.fields["emission_factor_choice"].rows = factors
+        year = self.instance.emission_factor_year
+        factor = next((row for row in factors if row.year == year), None)
         if factor and self.instance.emission_factor_value in (None, factor.value):
             self.initial.setdefault("emission_factor_choice", factor.pk)
         self.fields["emission_factor_choice"].label_from_instance = lambda row: (
@@ -568,9 +590,7 @@ class GridDecimalField(forms.DecimalField):
     widget = GridDecimalInput
 
     def __init__(self, **kwargs):
-        super().__init__(
-            min_value=0, validators=[QUANTITY_LIMIT], required=False, **QUANTITY, **kwargs
-        )
+        super().__init__(min_value=0, max_digits=24, decimal_places=8, required=False, **kwargs)
 
 
 class GroupForm(PlanModelForm):

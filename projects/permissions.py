@@ -116,8 +116,14 @@ def can_delete(user, plan: Plan) -> bool:
 
 
 def editable_plan(user, pk) -> Plan:
-    """The plan if the user may change it now; 404 otherwise."""
-    return visible_plan(user, pk, may=can_edit)
+    """The plan if the user may change it now; 404 otherwise. One query: the
+    plans one may change (`can_edit`) are among those one sees."""
+    return get_object_or_404(
+        Plan.objects.editable_by(user).select_related(
+            "organisation", "programme__authority", "methodology"
+        ),
+        pk=pk,
+    )
 
 
 def can_run_survey(user, plan: Plan) -> bool:

@@ -75,7 +75,9 @@ class SectionEditor:
                 count += len(part.errors)
         return count
 
-    @transaction.atomic
+    # No savepoint of its own: the caller's transaction (a save, or a preview
+    # rolled back) is the unit that succeeds or fails.
+    @transaction.atomic(savepoint=False)
     def save(self) -> None:
         if self.form is not None:
             self.form.save()
@@ -258,11 +260,17 @@ class CalculationEditor(SectionEditor):
         plan = self.plan
         self.form = f.CalculationForm(self.data, instance=plan, prefix="plan")
         self.formsets = {}
+        # Both sides' groups and their months in two queries, read once.
+        groups = list(plan.groups.prefetch_related("periods"))
         for side in Side.values:
-            groups = plan.groups.filter(side=side).prefetch_related("periods")
-            formset_class = f.GroupFormSet if groups else f.FirstGroupFormSet
+            rows = [group for group in groups if group.side == side]
+            formset_class = f.GroupFormSet if rows else f.FirstGroupFormSet
             self.formsets[f"{side}_groups"] = formset_class(
-                self.data, instance=plan, prefix=f"{side}-groups", queryset=groups
+                self.data,
+                instance=plan,
+                prefix=f"{side}-groups",
+                queryset=plan.groups.filter(side=side),
+                rows=rows,
             )
         self.formsets["pairs"] = f.ServicePairFormSet(self.data, instance=plan, prefix="pairs")
         self.formsets["notes"] = self._notes_formset()
@@ -281,8 +289,9 @@ class CalculationEditor(SectionEditor):
 
     def _notes_formset(self):
         """A new plan starts with one row per standard parameter, to fill in."""
-        if self.plan.parameter_notes.exists():
-            return f.ParameterNoteFormSet(self.data, instance=self.plan, prefix="notes")
+        notes = list(self.plan.parameter_notes.all())
+        if notes:
+            return f.ParameterNoteFormSet(self.data, instance=self.plan, prefix="notes", rows=notes)
         initial = [
             {"table": table, "parameter": parameter}
             for table, parameters in f.STANDARD_PARAMETERS.items()
@@ -294,7 +303,7 @@ class CalculationEditor(SectionEditor):
     def all_forms(self):
         return super().all_forms() + list(self.refrigerants.values())
 
-    @transaction.atomic
+    @transaction.atomic(savepoint=False)
     def save(self):
         self.form.save()
         for name in ("pairs", "notes"):
@@ -313,8 +322,9 @@ class CalculationEditor(SectionEditor):
                 self._save_periods(form)
             refrigerant = self.refrigerants[side]
             if refrigerant.cleaned_data.get("code"):
-                refrigerant.instance.side = side
-                refrigerant.save()
+                if refrigerant.has_changed() or refrigerant.instance.pk is None:
+                    refrigerant.instance.side = side
+                    refrigerant.save()
             elif refrigerant.instance.pk:
                 refrigerant.instance.delete()
 

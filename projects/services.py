@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,10 +18,15 @@ from methodologies.engine import (
     parse_calculation_document,
 )
 from methodologies.models import Methodology, Regulation
-from methodologies.reference import load_reference_data
+from methodologies.reference import load_reference_data, reference_data_read_once
 from projects import compare, consistency, dates
 from projects.consistency import CREDITING_YEARS
-from projects.interchange import PlanDocument, plan_document, read_document
+from projects.interchange import (
+    PlanDocument,
+    calculation_document,
+    plan_document,
+    read_document,
+)
 from projects.models import (
     ApplicabilityAnswer,
     Attachment,
@@ -400,7 +405,7 @@ def plan_refresh_results(plan: Plan) -> None:
 def plan_calculate(plan: Plan) -> Results:
     """The engine's results for a stored plan; raises DocumentErrors saying what
     is missing or wrong (a draft may be incomplete)."""
-    return calculate(parse_calculation_document(plan_document(plan), load_reference_data()))
+    return calculate(parse_calculation_document(calculation_document(plan), load_reference_data()))
 
 
 def plan_create(
@@ -513,23 +518,27 @@ class _RollBack(Exception):
     pass
 
 
-def plan_preview(*, plan: Plan, editor_class, data, files) -> tuple[object, Preview | None]:
+def plan_preview(*, user, pk, editor_class, data, files) -> tuple[object, Preview | None]:
     """The figures for the page's unsaved values: save, calculate, roll back.
 
     The forms are built on the plan row locked inside the transaction, so a save
     under way is waited for rather than collided with, and nothing is ever
-    committed. Returns the editor and the preview (None when the forms are
-    invalid)."""
+    committed. The plan is looked up among those `user` may change, in the
+    query that locks it (Plan.DoesNotExist otherwise). Returns the editor and
+    the preview (None when the forms are invalid); no query per row."""
     outcome: dict = {}
     try:
-        with transaction.atomic():
-            locked = Plan.objects.select_for_update().get(pk=plan.pk)
+        # The forms, the calculation and the checks share one read of the tables.
+        with transaction.atomic(), reference_data_read_once():
+            locked = Plan.objects.editable_by(user).select_for_update().get(pk=pk)
             editor = editor_class(locked, data, files)
             outcome["editor"] = editor
             if not editor.is_valid():
                 raise _RollBack
             editor.save()
-            locked.refresh_from_db()
+            # The forms wrote their values into `locked`; its refrigerants are
+            # read once, for the calculation and for the checks.
+            prefetch_related_objects([locked], "refrigerants")
             try:
                 results = plan_calculate(locked).to_json()
                 errors = []

@@ -281,11 +281,17 @@ def preview(request, pk, slug):
     editor_class = EDITOR_BY_SLUG.get(slug)
     if editor_class is None:
         raise Http404
-    plan = _editable_plan(request, pk)
-    editor, preview = services.plan_preview(
-        plan=plan, editor_class=editor_class, data=request.POST, files=request.FILES
-    )
-    context = {"plan": plan, "preview": True, "slug": slug}
+    try:
+        editor, preview = services.plan_preview(
+            user=request.user,
+            pk=pk,
+            editor_class=editor_class,
+            data=request.POST,
+            files=request.FILES,
+        )
+    except Plan.DoesNotExist:
+        raise Http404 from None  # not one the user may change (now)
+    context = {"plan": editor.plan, "preview": True, "slug": slug}
     if preview is not None:
         context.update(
             results=display_results(preview.results),

@@ -12,10 +12,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from methodologies.engine import calculate, parse_calculation_document
+from methodologies.reference import load_reference_data
 from projects.dashboard import PAGE_SIZE
-from projects.models import Membership, Plan
-from projects.services import plan_import
+from projects.interchange import calculation_document, plan_document
+from projects.models import EquipmentGroup, GroupPeriod, Membership, ParameterNote, Plan
+from projects.sections import CalculationEditor
+from projects.services import plan_calculate, plan_import
 from tests.projects.factories import MembershipFactory, OrganisationFactory
+from tests.projects.formdata import editor_data
 
 pytestmark = pytest.mark.django_db
 PLAN_LIST = reverse("projects:plan_list")
@@ -129,3 +134,65 @@ def test_the_calculation_page_renders_each_formsets_empty_row_once(editor, chill
     assert "__prefix__" not in outside
     # 293 live widgets and 41 in the six templates for the chiller plan.
     assert widgets(html) - widgets(outside) <= 45
+
+
+# The preview
+
+
+def preview(client, plan, data):
+    return client.post(reverse("projects:preview", args=[plan.pk, "calculation"]), data)
+
+
+def calculation_data(plan, **changes) -> dict:
+    data = editor_data(CalculationEditor(Plan.objects.get(pk=plan.pk)))
+    data.update(changes)
+    return data
+
+
+def test_the_chiller_plan_previews_in_at_most_20_queries(
+    editor, chiller, django_assert_max_num_queries
+):
+    data = calculation_data(chiller, **{"plan-line_loss": "0.05"})
+    with django_assert_max_num_queries(20):
+        response = preview(editor, chiller, data)
+    assert response.status_code == 200
+    assert response.context["results"] is not None
+    assert not response.context["calculation_errors"]
+
+
+def test_the_previews_queries_do_not_grow_with_rows(editor, chiller):
+    data = calculation_data(chiller, **{"plan-line_loss": "0.05"})
+    with CaptureQueriesContext(connection) as before:
+        preview(editor, chiller, data)
+    # Ten more parameter notes and two more periods-shaped groups of 12 months.
+    ParameterNote.objects.bulk_create(
+        ParameterNote(plan=chiller, table="baseline", parameter=f"P{i}") for i in range(10)
+    )
+    for index in range(2):
+        group = EquipmentGroup.objects.create(
+            plan=chiller, side="project", shape="periods", name=f"G{index}", count=1, order=9
+        )
+        GroupPeriod.objects.bulk_create(
+            GroupPeriod(group=group, month=f"2024-{m:02d}", power_kw=10, hours=100)
+            for m in range(1, 13)
+        )
+    data = calculation_data(chiller, **{"plan-line_loss": "0.05"})
+    with CaptureQueriesContext(connection) as after:
+        response = preview(editor, chiller, data)
+    assert response.context["results"] is not None
+    assert len(after) == len(before)
+
+
+@pytest.mark.parametrize("name", ["chiller-individual.json", "lighting-subproject.json"])
+def test_the_calculation_reads_the_same_figures_as_the_whole_document(demo_document, name):
+    plan = plan_import(document=demo_document(name), create_programmes=True)
+    reference = load_reference_data()
+    whole = calculate(parse_calculation_document(plan_document(plan), reference))
+    assert calculate(parse_calculation_document(calculation_document(plan), reference)) == whole
+    assert plan_calculate(plan).to_json() == whole.to_json()
+
+
+def test_a_preview_by_someone_who_may_not_change_the_plan_is_404(client, chiller):
+    viewer = MembershipFactory(organisation=chiller.organisation, role=Membership.Role.VIEWER)
+    client.force_login(viewer.user)
+    assert preview(client, chiller, calculation_data(chiller)).status_code == 404
