@@ -6,6 +6,7 @@ formatted as the pages format them. Only a code missing from the tables falls ba
 engine's English text (tests/projects/test_messages.py forbids that for the engine's codes).
 """
 
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -117,6 +118,51 @@ ERROR_MESSAGES = {
     "key_too_long": gettext_lazy("欄位名稱超過 %(maximum)s 字"),
     "too_many_items": gettext_lazy("超過 %(maximum)s %(what)s（共 %(count)s）"),
 }
+# The product's own refusals (projects/interchange.py, projects/services.py), which have no
+# code: by their English text, or a pattern of it.
+PRODUCT_MESSAGES = {
+    "must be null for an individual plan": gettext_lazy("計畫型專案不屬於方案，應為 null"),
+    "appears twice in this table": gettext_lazy("在此表中重複出現"),
+    "appears twice": gettext_lazy("重複出現"),
+    "not in the regulation catalogue": gettext_lazy("不在法規清單中"),
+    "must be a non-empty string": gettext_lazy("必須是不空白的文字"),
+    "a multi-choice question needs 2 options": gettext_lazy("複選題至少需要 2 個選項"),
+    "only multi-choice questions have options": gettext_lazy("只有複選題可以有選項"),
+    "must not exceed the copies sent": gettext_lazy("不可超過發出份數"),
+    "no such question, or given twice": gettext_lazy("沒有這一題，或重複填寫"),
+    "must be a count of answers (an integer ≥ 0)": gettext_lazy("回答數必須是 0 以上的整數"),
+    "must not exceed the copies returned": gettext_lazy("不可超過回收份數"),
+    "needs one count per option": gettext_lazy("每個選項都需要一個回答數"),
+    "yes and no must not exceed the copies returned": gettext_lazy(
+        "「是」與「否」合計不可超過回收份數"
+    ),
+    "required to import without an organisation": gettext_lazy(
+        "匯入時未選擇單位，必須填寫申請單位"
+    ),
+    "cannot change after the plan was first submitted": gettext_lazy("計畫書首次送審後不可變更"),
+    "no programme with this title and version": gettext_lazy("沒有這個名稱與版本的方案"),
+    "names an organisation that is not an authority": gettext_lazy("所填單位不是主管機關"),
+    "the programme takes no new sub-projects": gettext_lazy("此方案不再受理新的子專案"),
+}
+PRODUCT_PATTERNS = [
+    (
+        re.compile(r"at most (?P<places>\d+) decimal places are kept"),
+        gettext_lazy("小數最多保留 %(places)s 位"),
+    ),
+    (
+        re.compile(r"at most (?P<digits>\d+) digits before the decimal point"),
+        gettext_lazy("整數部分最多 %(digits)s 位"),
+    ),
+    (
+        re.compile(r"unknown methodology (?P<code>.+) (?P<version>\S+)"),
+        gettext_lazy("沒有 %(code)s %(version)s 這個減量方法"),
+    ),
+    (
+        re.compile(r"the programme is run by (?P<authority>.+)"),
+        gettext_lazy("此方案的主管機關是「%(authority)s」"),
+    ),
+]
+
 # Words for the values some params hold.
 SHAPE_LABELS = {
     "power": gettext_lazy("功率×時數"),
@@ -274,12 +320,22 @@ def error_message(error) -> str:
     wording (a product's message, already in the user's language)."""
     message = ERROR_MESSAGES.get(getattr(error, "code", "") or "")
     if message is None:
-        return error.message
+        return _product_message(error.message)
     params = getattr(error, "params", None) or {}
     text = str(message) % _format(params)
     if error.code == "document_too_large" and params.get("size") is not None:
         text += _("（本檔 %(size)s 位元組）") % {"size": figure(params["size"])}
     return text
+
+
+def _product_message(message: str) -> str:
+    if message in PRODUCT_MESSAGES:
+        return str(PRODUCT_MESSAGES[message])
+    for pattern, wording in PRODUCT_PATTERNS:
+        match = pattern.fullmatch(message)
+        if match:
+            return str(wording) % match.groupdict()
+    return message  # e.g. a model's validation message, already in the user's language
 
 
 # What an incomplete calculation is missing, in the applicant's words.

@@ -1,7 +1,9 @@
 """Every check and every engine error is worded in the user's language, with numbers as the
 pages show them; English details stay in the results JSON only."""
 
+import ast
 import copy
+import inspect
 import re
 import string
 
@@ -13,6 +15,7 @@ from django.utils import translation
 from methodologies.engine import FieldError
 from methodologies.engine.calculation import CHECK_CODES, CHECK_IDS
 from methodologies.engine.errors import ERROR_CODES
+from projects import interchange, services
 from projects.models import Membership
 from projects.presentation import (
     CHECK_LABELS,
@@ -121,6 +124,45 @@ def test_each_engine_error_in_zh_hant_has_no_run_of_english_words(code):
 
     assert text and text != message
     assert "%(" not in text
+    assert english_runs(text) == []
+
+
+def _product_refusals():
+    """The English message of each refusal projects/interchange.py and services.py make
+    themselves; an f-string with "7" for each value."""
+    for module in (interchange, services):
+        for node in ast.walk(ast.parse(inspect.getsource(module))):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            named = (isinstance(func, ast.Attribute) and func.attr == "error") or (
+                isinstance(func, ast.Name) and func.id == "FieldError"
+            )
+            if not named or len(node.args) != 2:
+                continue
+            message = node.args[1]
+            if isinstance(message, ast.Constant):
+                yield message.value
+            elif isinstance(message, ast.JoinedStr):
+                yield "".join(
+                    part.value if isinstance(part, ast.Constant) else "7" for part in message.values
+                )
+
+
+PRODUCT_REFUSALS = sorted(set(_product_refusals()))
+
+
+def test_the_product_refusals_are_found():
+    assert "appears twice" in PRODUCT_REFUSALS
+    assert "unknown methodology 7 7" in PRODUCT_REFUSALS
+
+
+@pytest.mark.parametrize("message", PRODUCT_REFUSALS)
+def test_each_product_refusal_in_zh_hant_has_no_run_of_english_words(message):
+    with translation.override("zh-hant"):
+        text = error_message(FieldError("plan.programme", message))
+
+    assert text != message
     assert english_runs(text) == []
 
 
