@@ -105,6 +105,7 @@ def test_submit_send_back_resubmit_compare_and_approve(page, browser, live_serve
     reviewer.click("nav [data-section='calculation']")
     comments = reviewer.locator("[data-role='section-comments']")
     assert "已改為 4,700 小時。" in comments.inner_text()
+    screenshot(reviewer, "review-section-comments")
     with reviewer.expect_navigation():
         comments.locator("[data-role='resolve-form'] button").click()
     assert "/sections/calculation/" in reviewer.url
@@ -114,6 +115,7 @@ def test_submit_send_back_resubmit_compare_and_approve(page, browser, live_serve
     confirm = reviewer.locator("[data-role='confirm-open-comments']")
     assert "仍有 1 則未處理的意見" in confirm.inner_text()
     confirm.locator("input").check()
+    screenshot(reviewer, "review-approve-confirmation")
     click_transition(reviewer, "approve")
     assert status(reviewer) == "核准"
     # The approved PDF comes first; the draft PDF is gone.
