@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from methodologies.engine import MAX_GROUPS, MAX_ITEMS, MAX_PERIODS, MAX_STRING
 from methodologies.models import EmissionFactor, Refrigerant, Regulation
 from methodologies.reference import emission_factor_rows
-from projects import dates
+from projects import dates, numbers
 from projects.interchange import decimal_text
 from projects.models import (
     ApplicabilityAnswer,
@@ -57,7 +57,9 @@ class RocDateInput(forms.TextInput):
 class RocDateField(forms.DateField):
     widget = RocDateInput(attrs={"placeholder": _("例：110/05/24")})
     default_error_messages = {
-        "invalid": _("請輸入有效的日期，例如民國 110/05/24 或 2021-05-24。"),
+        "invalid": _(
+            "請輸入有效的日期，例如民國 110/05/24、110年5月24日，或西元 2021/05/24、2021-05-24。"
+        ),
     }
 
     def to_python(self, value):
@@ -138,6 +140,120 @@ class DecimalInput(DirectRender, forms.TextInput):
         return super().format_value(value)
 
 
+class CountInput(DirectRender, forms.TextInput):
+    """A text box for whole numbers: a number input would drop "3,650" before the server
+    could read it."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"inputmode": "numeric", **(attrs or {})})
+
+
+NUMBER_MESSAGES = {
+    "invalid": _("請輸入數字，例如 3,650 或 12.5。"),
+    "percent": _("此欄不是百分比，請直接輸入數字，例如 3,650 或 12.5。"),
+    "exponent": _("請寫出完整的數字，不用科學記號（例如寫 150000，不寫 1.5e5）。"),
+}
+PERCENT_MESSAGES = {
+    numbers.FRACTION: _("請輸入數字，例如 3,650 或 0.0394；百分比可寫成 3.94%。"),
+    numbers.POINTS: _("請輸入百分比的數值，例如 1 或 1%。"),
+}
+COUNT_MESSAGE = _("請輸入整數，例如 3,650。")
+
+
+class LocalizedDecimalField(forms.DecimalField):
+    """A quantity as people type it (see projects.numbers): "3,650", full-width digits,
+    and with `percent` set a trailing % ("3.94%" is 0.0394 for numbers.FRACTION, "1%" is 1
+    for numbers.POINTS). Read to Decimal from the text, never through float."""
+
+    widget = DecimalInput
+
+    def __init__(self, *, percent: str | None = None, **kwargs):
+        self.percent = percent
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, (Decimal, int)):
+            return Decimal(value)
+        try:
+            return numbers.parse_decimal(value, percent=self.percent)
+        except numbers.NumberError as error:
+            raise ValidationError(self.number_message(error.reason), code="invalid") from error
+
+    def number_message(self, reason: str):
+        if reason == "exponent":
+            return NUMBER_MESSAGES["exponent"]
+        return PERCENT_MESSAGES.get(self.percent) or NUMBER_MESSAGES[reason]
+
+
+class LocalizedIntegerField(forms.IntegerField):
+    """A count as people type it: "3,650" or full-width digits."""
+
+    widget = CountInput
+    default_error_messages = {"invalid": COUNT_MESSAGE}
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, int):
+            return value
+        try:
+            return numbers.parse_integer(value)
+        except numbers.NumberError as error:
+            message = NUMBER_MESSAGES["exponent"] if error.reason == "exponent" else COUNT_MESSAGE
+            raise ValidationError(message, code="invalid") from error
+
+
+# Widget attributes that only a number input has.
+NUMBER_INPUT_ATTRS = ("step", "min", "max")
+
+
+def typed_field(field: forms.Field) -> forms.Field:
+    """The field that reads what people type in place of a model form's default field:
+    ROC or Gregorian dates, numbers with thousands separators. Others stay as they are."""
+    if isinstance(field, forms.DateField) and not isinstance(field, RocDateField):
+        return RocDateField(label=field.label, required=field.required, help_text=field.help_text)
+    if isinstance(field.widget, forms.HiddenInput) or isinstance(
+        field, (LocalizedDecimalField, LocalizedIntegerField)
+    ):
+        return field
+    attrs = {k: v for k, v in field.widget.attrs.items() if k not in NUMBER_INPUT_ATTRS}
+    common = {
+        "required": field.required,
+        "label": field.label,
+        "initial": field.initial,
+        "help_text": field.help_text,
+        "disabled": field.disabled,
+    }
+    if isinstance(field, forms.DecimalField):
+        typed = LocalizedDecimalField(
+            max_digits=field.max_digits,
+            decimal_places=field.decimal_places,
+            widget=DecimalInput(attrs),
+            **common,
+        )
+    elif type(field) is forms.IntegerField:
+        typed = LocalizedIntegerField(widget=CountInput(attrs), **common)
+    else:
+        return field
+    typed.min_value, typed.max_value = field.min_value, field.max_value
+    typed.validators = list(field.validators)
+    typed.error_messages = {**field.error_messages, "invalid": typed.error_messages["invalid"]}
+    return typed
+
+
+class PlanFormMetaclass(forms.models.ModelFormMetaclass):
+    """Gives every plan form's class fields that read dates and numbers as people type
+    them (see typed_field), once when the class is made rather than for each form."""
+
+    def __new__(mcs, name, bases, attrs):
+        new_class = super().__new__(mcs, name, bases, attrs)
+        for field_name, field in new_class.base_fields.items():
+            new_class.base_fields[field_name] = typed_field(field)
+        return new_class
+
+
 def limit_text(form) -> None:
     """Text fields without a length of their own hold at most MAX_STRING characters, the
     interchange format's limit for a string. (No maxlength attribute: a browser would cut a
@@ -148,22 +264,16 @@ def limit_text(form) -> None:
             field.validators.append(MaxLengthValidator(MAX_STRING))
 
 
-class PlanModelForm(forms.ModelForm):
-    """ROC dates, plain decimal boxes, compact text areas and the format's string limit for
-    every plan form."""
+class PlanModelForm(forms.ModelForm, metaclass=PlanFormMetaclass):
+    """ROC dates, numbers as people type them in plain text boxes (see PlanFormMetaclass),
+    compact text areas and the format's string limit for every plan form."""
 
     textarea_rows = "3"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         limit_text(self)
-        for name, field in self.fields.items():
-            if isinstance(field, forms.DateField) and not isinstance(field, RocDateField):
-                self.fields[name] = RocDateField(
-                    label=field.label, required=field.required, help_text=field.help_text
-                )
-            elif isinstance(field, forms.DecimalField):
-                field.widget = DecimalInput(field.widget.attrs)
+        for field in self.fields.values():
             if (
                 isinstance(field.widget, forms.Textarea)
                 and str(field.widget.attrs.get("rows")) == "10"
@@ -475,6 +585,10 @@ class AdditionalityForm(PlanModelForm):
             "saving_rate_required_percent",
         ]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["saving_rate_required_percent"].percent = numbers.POINTS
+
 
 class RegulationForm(forms.Form):
     """One row of the additionality checklist: ticked or not, with an explanation."""
@@ -541,7 +655,13 @@ class CalculationForm(PlanModelForm):
             % {"year": row.year, "roc": row.year - 1911, "value": decimal_text(row.value)}
             + (" ※" + str(_("尚待確認")) if row.unconfirmed else "")
         )
-        self.fields["line_loss"].help_text = _("以分數填寫，例如 3.94% 填 0.0394；不計線損填 0。")
+        self.fields["line_loss"].percent = numbers.FRACTION
+        self.fields["line_loss"].help_text = _(
+            "以分數填寫，例如 0.0394，或寫成百分比 3.94%；不計線損填 0。"
+        )
+        # Drafts save with any field empty; an empty leakage is the model's default 0.
+        self.fields["leakage_tco2e"].required = False
+        self.fields["leakage_tco2e"].help_text = _("留白視為 0。")
         self.fields["line_loss"].error_messages["max_value"] = _("線路損失率必須小於 1（100%%）。")
         self.fields["emission_factor_value"].help_text = _(
             "選用公告係數時可留白；兩者皆填時以此數值為準。"
@@ -558,14 +678,10 @@ class CalculationForm(PlanModelForm):
             or "emission_factor_choice" in self.changed_data
         ):
             cleaned["emission_factor_year"] = None
-        if (
-            factor is None
-            and cleaned.get("emission_factor_value") is None
-            and not self.has_error("emission_factor_value")
-        ):
-            self.add_error(
-                "emission_factor_value", _("請選用公告係數年度，或自行填寫電力排碳係數。")
-            )
+        # A draft may have no emission factor at all: submission reports it (an engine
+        # error). An empty leakage is the model's default 0 (the column is NOT NULL).
+        if cleaned.get("leakage_tco2e") is None and not self.has_error("leakage_tco2e"):
+            cleaned["leakage_tco2e"] = Decimal("0")
         if cleaned.get("service_level_mode") and not cleaned.get("service_level_metric"):
             cleaned["service_level_metric"] = "service_level"
         return cleaned
@@ -583,7 +699,7 @@ class GridDecimalInput(DecimalInput):
         super().__init__({"class": "form-control form-control-sm", **(attrs or {})})
 
 
-class GridDecimalField(forms.DecimalField):
+class GridDecimalField(LocalizedDecimalField):
     """One cell of the monthly grid. (Widgets given as classes: a widget instance would be
     deep-copied for each of the thousands of cells.)"""
 
@@ -611,7 +727,7 @@ class GroupForm(PlanModelForm):
             "kw_per_rt",
             "annual_hours",
         ]
-        widgets = {"name": DirectTextInput, "shape": DirectSelect, "count": DirectNumberInput}
+        widgets = {"name": DirectTextInput, "shape": DirectSelect, "count": CountInput}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -619,7 +735,6 @@ class GroupForm(PlanModelForm):
         count.min_value = 1
         count.validators = [v for v in count.validators if not hasattr(v, "limit_value")]
         count.validators.append(MinValueValidator(1))
-        count.widget.attrs["min"] = 1
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
@@ -679,13 +794,9 @@ class GroupForm(PlanModelForm):
     def clean(self):
         cleaned = super().clean()
         shape = cleaned.get("shape")
-        needed = EquipmentGroup.SHAPE_FIELDS.get(shape, ())
-        for name in needed:
-            if cleaned.get(name) is None and not self.has_error(name):
-                self.add_error(name, _("此計算方式必須填寫。"))
+        # A draft may leave the shape's figures or months empty (the columns allow it):
+        # the calculation reports them, and submission waits for them.
         cleaned["periods"] = self._clean_periods() if shape == EquipmentGroup.Shape.PERIODS else []
-        if shape == EquipmentGroup.Shape.PERIODS and not cleaned["periods"] and not self.errors:
-            self.add_error("month_0", _("逐月監測至少需填一個月份。"))
         return cleaned
 
     def _clean_periods(self) -> list[dict]:
@@ -757,7 +868,7 @@ GroupFormSet = group_formset(extra=0)
 FirstGroupFormSet = group_formset(extra=1)
 
 
-class RefrigerantForm(forms.ModelForm):
+class RefrigerantForm(forms.ModelForm, metaclass=PlanFormMetaclass):
     """A side's refrigerant. For a refrigerant in the reference table the GWP and
     ODP are the table's: they are shown, not asked. Figures a document gave for
     a table refrigerant are kept as they are (and flagged, see
@@ -999,6 +1110,7 @@ class QuestionForm(RowForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["order"].label = _("順序")
+        self.fields["order"].required = False  # left empty: after the last (formset's clean)
         self.fields["text"].widget.attrs["rows"] = "2"
         if self.instance.pk:
             self.fields["options_text"].initial = "\n".join(
@@ -1038,7 +1150,22 @@ def save_options(question, texts: list[str]) -> None:
 
 
 class QuestionRowFormSet(RowFormSet):
-    """Rows keep the order the applicant typed in the 順序 column."""
+    """Rows keep the order the applicant typed in the 順序 column; a row with none goes
+    after the last."""
+
+    def clean(self):
+        super().clean()
+        kept = [
+            form for form in self.forms if form.is_valid() and not self._should_delete_form(form)
+        ]
+        last = max(
+            (f.cleaned_data["order"] for f in kept if f.cleaned_data.get("order") is not None),
+            default=0,
+        )
+        for form in kept:
+            if form.has_changed() and form.cleaned_data.get("order") is None:
+                last += 1
+                form.cleaned_data["order"] = form.instance.order = last
 
     def save(self, commit=True):
         return forms.BaseInlineFormSet.save(self, commit)
@@ -1081,12 +1208,12 @@ class TallyForm(forms.Form):
 
     @staticmethod
     def _count(initial, label):
-        return forms.IntegerField(
+        return LocalizedIntegerField(
             min_value=0,
             required=False,
             initial=initial,
             label=label,
-            widget=forms.NumberInput(attrs={"class": "form-control form-control-sm tally"}),
+            widget=CountInput(attrs={"class": "form-control form-control-sm tally"}),
         )
 
     @staticmethod

@@ -546,17 +546,13 @@ class EquipmentGroup(PlanRow):
         verbose_name = _("計算設備群組")
         verbose_name_plural = _("計算設備群組")
 
+    # The figures each shape uses. A draft may leave them empty; the calculation
+    # (and so submission) requires them.
     SHAPE_FIELDS = {
         Shape.POWER: ("power_kw", "annual_hours"),
         Shape.CHILLER: ("capacity_rt", "kw_per_rt", "annual_hours"),
         Shape.PERIODS: (),
     }
-
-    def clean(self):
-        needed = self.SHAPE_FIELDS.get(self.shape, ())
-        errors = {name: _("此計算方式必須填寫。") for name in needed if getattr(self, name) is None}
-        if errors:
-            raise ValidationError(errors)
 
 
 class GroupPeriod(models.Model):

@@ -20,7 +20,7 @@ from projects.dates import crediting_period, roc_long, year_count
 from projects.interchange import plan_document
 from projects.models import Plan, PlanEvent, PlanVersion
 from projects.permissions import is_applicant_editor, is_reviewer
-from projects.presentation import check_detail, check_label
+from projects.presentation import check_detail, check_label, describe_error
 from projects.services import PlanError, plan_calculate
 
 Status = Plan.Status
@@ -124,6 +124,9 @@ def required_fields(plan: Plan) -> list[schema.Row]:
     return schema.required_rows(plan.type)
 
 
+CALCULATION_PROBLEMS_SHOWN = 10  # the calculation page lists them all
+
+
 def submission_problems(plan: Plan) -> list[Problem]:
     """Everything that keeps the plan from being submitted."""
     # Each section's blank required fields and rules, as the navigator sees them;
@@ -141,13 +144,30 @@ def submission_problems(plan: Plan) -> list[Problem]:
     try:
         results = plan_calculate(plan).to_json()
     except DocumentErrors as errors:
-        problems.append(
+        # Each missing or wrong input, named (a draft may have saved it empty).
+        shown = errors.errors[:CALCULATION_PROBLEMS_SHOWN]
+        problems.extend(
             Problem(
                 "calculation",
                 "",
-                _("計算方法尚未完整：%(count)d 個問題。") % {"count": len(errors.errors)},
+                _("計算方法尚未完整：%(error)s") % {"error": describe_error(error)},
             )
+            for error in shown
         )
+        if len(errors.errors) > len(shown):
+            more = len(errors.errors) - len(shown)
+            problems.append(
+                Problem(
+                    "calculation",
+                    "",
+                    ngettext(
+                        "計算方法另有 %(count)d 個問題，請見計算方法頁。",
+                        "計算方法另有 %(count)d 個問題，請見計算方法頁。",
+                        more,
+                    )
+                    % {"count": more},
+                )
+            )
     else:
         for check in results["checks"]:
             if check["status"] == "fail":

@@ -18,7 +18,7 @@ from methodologies.engine import calculate, parse_calculation_document
 from methodologies.reference import reference_from_snapshot, reference_snapshot
 from projects import charts, schema, survey
 from projects.consistency import cost_figures, saving_rate_figures
-from projects.dates import roc_long
+from projects.dates import roc_long, years_text
 from projects.interchange import decimal_text
 from projects.templatetags import plan_format
 
@@ -293,7 +293,7 @@ def build_report(
     s["total"] = thousands(figures.total_reduction_tco2e)
     s["annual"] = thousands(figures.annual_reduction_tco2e)
     s["savings"] = thousands(figures.annual_savings_kwh)
-    s["crediting_years"] = format(figures.crediting_years, "f")
+    s["crediting_years"] = years_text(figures.crediting_years)
     s["application"] = plan.get("application", {})
     s["participants"] = [
         {**p, "role_label": PARTICIPANT_ROLES.get(p["role"], p["role"])}

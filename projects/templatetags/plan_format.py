@@ -38,6 +38,14 @@ def thousands(value, places: int | None = None) -> str:
 
 
 @register.filter
+def years(value) -> str:
+    """Crediting years: "10.0000" -> "10", "9.7534" stays, "15.5000" -> "15.5"."""
+    if value in (None, ""):
+        return ""
+    return dates.years_text(value)
+
+
+@register.filter
 def get_item(container, key):
     """container[key] for dicts and lists; None when missing."""
     try:

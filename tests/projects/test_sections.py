@@ -52,9 +52,9 @@ def post_calculation(client, plan, **changes):
     "field,value,message",
     [
         ("baseline-groups-0-count", "-2", "請確認此數值是否大於或等於 1。"),
-        ("baseline-groups-0-capacity_rt", "17a.2", "輸入一個數字"),
+        ("baseline-groups-0-capacity_rt", "17a.2", "請輸入數字，例如 3,650 或 12.5。"),
         ("plan-line_loss", "1", "線路損失率必須小於 1（100%）。"),
-        ("project-groups-0-power_3", "4x", "輸入一個數字"),
+        ("project-groups-0-power_3", "4x", "請輸入數字，例如 3,650 或 12.5。"),
     ],
 )
 def test_a_wrong_value_is_reported_at_its_field_and_everything_typed_survives(
