@@ -7,12 +7,13 @@ engine's English text (tests/projects/test_messages.py forbids that for the engi
 """
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import InvalidOperation
 from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from projects.dates import years_text
 from projects.templatetags.plan_format import thousands
 
 CHECK_LABELS = {
@@ -208,13 +209,11 @@ def figure(value: Any) -> str:
 
 
 def years(value: Any) -> str:
-    """Crediting years as the pages print them: "10" when whole, else without trailing zeros
-    ("9.7534", "15.5"); as projects.dates.years_text."""
+    """Crediting years as the pages print them: "10" when whole, else "9.7534", "15.5"."""
     try:
-        text = format(Decimal(str(value)), "f")
+        return years_text(value)
     except InvalidOperation:
         return str(value)
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _quoted(values) -> str:
