@@ -19,7 +19,7 @@ from methodologies.engine import (
 )
 from methodologies.models import Methodology, Regulation
 from methodologies.reference import load_reference_data, reference_data_read_once
-from projects import compare, consistency, dates
+from projects import compare, consistency, dates, schema
 from projects.consistency import CREDITING_YEARS
 from projects.interchange import (
     PlanDocument,
@@ -219,21 +219,10 @@ def _field_errors(error: ValidationError, path: str, index: int | None = None) -
     """Model validation errors as document errors; a model field stands for its key."""
     where = path if index is None else f"{path}[{index}]"
     return [
-        FieldError(
-            f"{where}.{DOCUMENT_KEYS.get(name, name)}" if name != "__all__" else where, str(m)
-        )
+        FieldError(schema.field_path(where, name) if name != "__all__" else where, str(m))
         for name, messages in error.message_dict.items()
         for m in messages
     ]
-
-
-# Model fields whose document key differs (see docs/interchange.md).
-DOCUMENT_KEYS = {
-    "applicant_name": "organization",
-    "copies_sent": "sent",
-    "copies_returned": "returned",
-    "month": "period",
-}
 
 
 def _checked(objects, path: str, *, first: int = 0):
