@@ -795,13 +795,9 @@ def _calculation_section(plan: Plan) -> dict:
 
 def _group(group: EquipmentGroup) -> dict:
     data: dict[str, Any] = {"name": group.name, "count": group.count}
-    if group.shape == EquipmentGroup.Shape.POWER:
-        data["power_kw"] = _number(group.power_kw)
-        data["annual_hours"] = _number(group.annual_hours)
-    elif group.shape == EquipmentGroup.Shape.CHILLER:
-        data["capacity_rt"] = _number(group.capacity_rt)
-        data["kw_per_rt"] = _number(group.kw_per_rt)
-        data["annual_hours"] = _number(group.annual_hours)
+    if group.shape != EquipmentGroup.Shape.PERIODS:
+        for name in EquipmentGroup.SHAPE_FIELDS[group.shape]:
+            data[name] = _number(getattr(group, name))
     else:
         data["periods"] = [
             {"period": p.month, "energy_kwh": _number(p.energy_kwh)}

@@ -17,6 +17,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from methodologies.engine.document import MAX_ANNUAL_HOURS, SHAPE_KEYS
 from methodologies.engine.reader import MAX_QUANTITY
 from methodologies.models import CONDITION_COUNT, GwpEdition, Methodology, Regulation
 
@@ -539,20 +540,20 @@ class EquipmentGroup(PlanRow):
     kw_per_rt = quantity_field(_("單位耗能 (kW/RT)"))
     annual_hours = quantity_field(
         _("年運轉時數 o_i (小時)"),
-        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("8784"))],
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal(MAX_ANNUAL_HOURS))],
     )
 
     class Meta(PlanRow.Meta):
         verbose_name = _("計算設備群組")
         verbose_name_plural = _("計算設備群組")
 
-    # The figures each shape uses. A draft may leave them empty; the calculation
-    # (and so submission) requires them.
+    # The figures each shape uses: the engine's keys of the shape (SHAPE_KEYS),
+    # a periods group's months being rows of their own. A draft may leave them
+    # empty; the calculation (and so submission) requires them.
     SHAPE_FIELDS = {
-        Shape.POWER: ("power_kw", "annual_hours"),
-        Shape.CHILLER: ("capacity_rt", "kw_per_rt", "annual_hours"),
-        Shape.PERIODS: (),
+        shape: tuple(key for key in keys if key != "periods") for shape, keys in SHAPE_KEYS.items()
     }
+    FIGURE_FIELDS = tuple(dict.fromkeys(name for names in SHAPE_FIELDS.values() for name in names))
 
 
 class GroupPeriod(models.Model):

@@ -340,7 +340,7 @@ class CalculationEditor(SectionEditor):
         )
         clear = {
             name: None
-            for name in ("power_kw", "capacity_rt", "kw_per_rt", "annual_hours")
+            for name in EquipmentGroup.FIGURE_FIELDS
             if name not in EquipmentGroup.SHAPE_FIELDS[group.shape]
         }
         if clear:

@@ -287,3 +287,12 @@ def test_every_part_counts_the_methodologys_conditions(monkeypatch):
     validator = models.ApplicabilityAnswer._meta.get_field("condition").validators[-1]
     assert validator.limit_value == schema.CONDITION_COUNT
     assert list(schema.CONDITIONS) == [1, 2, 3, 4, 5]
+
+
+def test_the_group_shapes_are_the_engines():
+    from methodologies.engine.document import SHAPE_KEYS
+    from projects.models import EquipmentGroup
+
+    assert set(EquipmentGroup.Shape.values) == set(SHAPE_KEYS)
+    assert EquipmentGroup.SHAPE_FIELDS["chiller"] == ("capacity_rt", "kw_per_rt", "annual_hours")
+    assert EquipmentGroup.SHAPE_FIELDS["periods"] == ()
