@@ -20,6 +20,8 @@ from methodologies.reference import emission_factor_rows
 from projects import dates, numbers
 from projects.interchange import decimal_text
 from projects.models import (
+    QUANTITY,
+    QUANTITY_LIMIT,
     ApplicabilityAnswer,
     Attachment,
     EquipmentGroup,
@@ -706,7 +708,9 @@ class GridDecimalField(LocalizedDecimalField):
     widget = GridDecimalInput
 
     def __init__(self, **kwargs):
-        super().__init__(min_value=0, max_digits=24, decimal_places=8, required=False, **kwargs)
+        super().__init__(
+            min_value=0, validators=[QUANTITY_LIMIT], required=False, **QUANTITY, **kwargs
+        )
 
 
 class GroupForm(PlanModelForm):
