@@ -692,7 +692,13 @@ class CalculationForm(PlanModelForm):
 class GridMonthInput(DirectTextInput):
     def __init__(self, attrs=None):
         super().__init__(
-            {"placeholder": "2019-09", "class": "form-control form-control-sm", **(attrs or {})}
+            {
+                "placeholder": "2019-09",
+                "class": "form-control form-control-sm",
+                # A cell's visible label is its column header; screen readers get this.
+                "aria-label": _("月份 (YYYY-MM)"),
+                **(attrs or {}),
+            }
         )
 
 
@@ -711,6 +717,10 @@ class GridDecimalField(LocalizedDecimalField):
         super().__init__(
             min_value=0, validators=[QUANTITY_LIMIT], required=False, **QUANTITY, **kwargs
         )
+
+    def widget_attrs(self, widget):
+        # The cell's visible label is its column header; screen readers get the field's.
+        return {**super().widget_attrs(widget), "aria-label": self.label}
 
 
 class GroupForm(PlanModelForm):

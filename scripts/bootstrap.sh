@@ -36,3 +36,13 @@ if [ ! -f "$stamp" ]; then
     rm -f .venv/.installed-*
     touch "$stamp"
 fi
+
+# axe-core for the browser tests' accessibility checks (package.json), only
+# when it is missing; npm is on the developers' and CI's machines.
+if [ ! -f node_modules/axe-core/axe.min.js ]; then
+    if command -v npm >/dev/null; then
+        npm ci --no-audit --no-fund
+    else
+        echo "Warning: npm not found: the accessibility checks of the browser tests will fail" >&2
+    fi
+fi
