@@ -43,9 +43,7 @@ def test_a_complete_plan_has_no_problems_and_every_section_complete(complete_pla
     assert all(editor.is_complete(complete_plan) for editor in EDITORS)
 
 
-@pytest.mark.parametrize(
-    "path", [row.path for row in schema.required_rows(Plan.Type.INDIVIDUAL)]
-)
+@pytest.mark.parametrize("path", [row.path for row in schema.required_rows(Plan.Type.INDIVIDUAL)])
 def test_a_blank_required_field_is_refused_by_submission_and_marked_by_the_navigator(
     complete_plan, path
 ):
