@@ -150,27 +150,9 @@ def test_every_main_page_fits_a_phone_and_speaks_chinese(
 ):
     settings.MEDIA_ROOT = tmp_path
     paths = demo_walk()[username]
-    context = browser.new_context(
-        viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-TW", device_scale_factor=1
-    )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.base_url = live_server.url
-    sign_in(page, username, DEMO_PASSWORD)
-    too_wide, english, refused = {}, {}, {}
+    context, page = phone_page(browser, live_server, username)
     try:
-        for name, path in paths.items():
-            reply = page.goto(live_server.url + path)
-            if reply.status >= 400:
-                refused[name] = reply.status
-                continue
-            assert page.evaluate("document.documentElement.lang") == "zh-hant", name
-            width = page.evaluate("document.documentElement.scrollWidth")
-            if width > PHONE["width"]:
-                too_wide[name] = (width, widest(page, PHONE["width"]))
-            runs = english_runs(page.inner_text("body"))
-            if runs:
-                english[name] = runs
+        refused, too_wide, english = walk(page, paths, "zh-hant")
         # The collapsed menu opens and shows where to go.
         page.goto(live_server.url + "/")
         menu = page.locator("#site-menu")
@@ -187,14 +169,68 @@ def test_every_main_page_fits_a_phone_and_speaks_chinese(
     )
 
 
+def phone_page(browser, live_server, username: str):
+    context = browser.new_context(
+        viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-TW", device_scale_factor=1
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.base_url = live_server.url
+    sign_in(page, username, DEMO_PASSWORD)
+    return context, page
+
+
+def walk(page, paths: dict, language: str) -> tuple[dict, dict, dict]:
+    """Open each page; return those refused, those wider than the phone (with
+    what sticks out) and, in zh-Hant, the English runs in their text."""
+    refused, too_wide, english = {}, {}, {}
+    for name, path in paths.items():
+        reply = page.goto(page.base_url + path)
+        if reply.status >= 400:
+            refused[name] = reply.status
+            continue
+        assert page.evaluate("document.documentElement.lang") == language, name
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > PHONE["width"]:
+            too_wide[name] = (width, widest(page, PHONE["width"]))
+        runs = english_runs(page.inner_text("body")) if language == "zh-hant" else []
+        if runs:
+            english[name] = runs
+    return refused, too_wide, english
+
+
+def test_the_english_interface_fits_a_phone_too(
+    browser, live_server, reference_data, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    paths = demo_walk()["reviewer"]
+    context, page = phone_page(browser, live_server, "reviewer")
+    try:
+        page.click(".navbar-toggler")
+        page.click("#site-menu button[value='en']")
+        page.wait_for_selector("html[lang='en']")
+        refused, too_wide, _ = walk(page, paths, "en")
+        page.click(".navbar-toggler")
+        switch = page.locator("#site-menu button[name='language']").inner_text()
+    finally:
+        context.close()
+    assert switch == "繁體中文"
+    assert not (refused or too_wide), (
+        f"refused {refused}; wider than {PHONE['width']} px {too_wide}"
+    )
+
+
 def widest(page, width: int) -> list[str]:
-    """The elements that stick out of the viewport furthest, to say what to fix."""
+    """The elements that stick out of the viewport furthest, to say what to fix:
+    outside scroll boxes, or positioned (absolute, fixed) anywhere."""
     return page.evaluate(
         """(width) => {
         const out = [];
         for (const el of document.querySelectorAll('body *')) {
           const r = el.getBoundingClientRect();
-          if (r.right > width + 0.5 && !el.closest('.table-responsive, .overflow-auto')) {
+          const positioned = ['absolute', 'fixed'].includes(getComputedStyle(el).position);
+          if (r.right > width + 0.5
+              && (positioned || !el.closest('.table-responsive, .survey-chart'))) {
             out.push([Math.round(r.right), el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
               + (el.className && typeof el.className === 'string'
                  ? '.' + el.className.trim().split(/\\s+/).join('.') : '')]);
