@@ -245,8 +245,8 @@ def widest(page, width: int) -> list[str]:
 
 DESKTOP = {"width": 1280, "height": 900}
 # Every body cell of a table stands under its header cell; a cell holding a
-# figure is right-aligned in tabular digits (a version, "2.2", is a name, not a
-# figure). Returns what is wrong.
+# figure, shown or typed, is right-aligned in tabular digits (a version, "2.2",
+# is a name, not a figure). Returns what is wrong.
 MISALIGNED_CELLS = """() => {
   const wrong = [];
   const figure = /^[\\d,.\\s%—–-]+(tCO2e|kWh|度|年)?$/;
@@ -270,6 +270,11 @@ MISALIGNED_CELLS = """() => {
       });
     }));
   });
+  document.querySelectorAll('main table input[inputmode]').forEach((input) => {
+    const style = getComputedStyle(input);
+    if (style.textAlign !== 'right' || !style.fontVariantNumeric.includes('tabular-nums'))
+      wrong.push(`${input.name}: a figure typed in a table not right-aligned tabular digits`);
+  });
   return wrong;
 }"""
 
@@ -286,9 +291,10 @@ def test_figures_stand_under_their_headers_right_aligned(
     sign_in(page, "reviewer", DEMO_PASSWORD)
     wrong, cells = {}, 0
     try:
-        for name in ("plan-list", "review-queue", "survey", "programme-list", "programme", "plan"):
+        pages = ("plan-list", "review-queue", "survey", "programme-list", "programme", "plan")
+        for name in (*pages, "section-calculation"):
             page.goto(live_server.url + paths[name])
-            cells += page.locator("main td.num").count()
+            cells += page.locator("main td.num, main table input[inputmode]").count()
             found = page.evaluate(MISALIGNED_CELLS)
             if found:
                 wrong[name] = found
