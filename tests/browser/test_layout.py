@@ -114,7 +114,12 @@ def demo_walk() -> dict[str, dict[str, str]]:
     # The chiller plan has the widest calculation page (chiller-shaped groups).
     base = f"/plans/{chiller.pk}"
     return {
-        "applicant": lighting,
+        "applicant": {
+            **lighting,
+            "plan-create": "/plans/new/",
+            "plan-import": "/plans/import/",
+            "plan-replace": f"/plans/{plan.pk}/replace/",
+        },
         "reviewer": {**lighting, "review-queue": "/review/"},
         "carrefour": {
             "plan": f"{base}/",
