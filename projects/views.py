@@ -6,7 +6,6 @@ from pathlib import Path
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models.fields.json import KT
 from django.forms import BaseFormSet
 from django.http import FileResponse, Http404, HttpResponse
@@ -376,8 +375,12 @@ def attachments(request, pk):
         if not can_edit:
             raise Http404
         if form.is_valid():
-            services.attachment_add(plan=plan, **form.cleaned_data)
-            messages.success(request, _("已上傳附件。"))
+            try:
+                services.attachment_add(plan=plan, **form.cleaned_data)
+            except services.PlanError as refusal:
+                messages.error(request, str(refusal))
+            else:
+                messages.success(request, _("已上傳附件。"))
             return redirect("projects:attachments", pk=plan.pk)
     else:
         form.initial["label"] = services.next_attachment_label(plan)
@@ -414,10 +417,12 @@ def attachment_download(request, pk, attachment_pk):
 def attachment_delete(request, pk, attachment_pk):
     plan = _editable_plan(request, pk)
     attachment = get_object_or_404(Attachment, plan=plan, pk=attachment_pk)
-    with transaction.atomic():
-        attachment.file.delete(save=False)
-        attachment.delete()
-    messages.success(request, _("已刪除附件。"))
+    try:
+        services.attachment_delete(plan=plan, attachment=attachment)
+    except services.PlanError as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, _("已刪除附件。"))
     return redirect("projects:attachments", pk=plan.pk)
 
 
