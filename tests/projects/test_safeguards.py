@@ -39,8 +39,9 @@ def web_import(client, document):
 def test_a_web_import_joins_an_existing_open_programme_only(editor, demo_document):
     document = demo_document("lighting-subproject.json")
     response = web_import(editor, document)
+    # Worded in the user's language, the document path kept for reference.
     assert response.context["errors"] == [
-        "plan.programme: no programme with this title and version"
+        "方案型抵換專案（plan.programme）：沒有這個名稱與版本的方案"
     ]
     authority = OrganisationFactory(authority=True, name="臺南市政府環境保護局")
     programme = ProgrammeFactory(
