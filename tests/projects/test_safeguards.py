@@ -49,7 +49,9 @@ def test_a_web_import_joins_an_existing_open_programme_only(editor, demo_documen
     )
     Programme.objects.filter(pk=programme.pk).update(is_open=False)
     response = web_import(editor, document)
-    assert response.context["errors"] == ["plan.programme: the programme takes no new sub-projects"]
+    assert response.context["errors"] == [
+        "方案型抵換專案（plan.programme）：此方案不再受理新的子專案"
+    ]
     Programme.objects.filter(pk=programme.pk).update(is_open=True)
     web_import(editor, document)
     assert Plan.objects.get().programme == programme
