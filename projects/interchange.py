@@ -86,6 +86,8 @@ COST_KEYS = {
     "operation": "cost_operation",
     "other": "cost_other",
 }
+# `additionality` in the format's order (none, notes and other are schema rows).
+ADDITIONALITY_KEYS = ("none", "regulations", "notes", "other", "saving_rate")
 # The database keeps 8 decimals, and the engine takes quantities below 10^15
 # (15 integer digits): projects.schema derives both from their one place.
 MAX_DECIMALS = schema.MAX_DECIMALS
@@ -230,15 +232,10 @@ class _ProductReader:
             self.read_additionality(doc["additionality"], parsed)
         if "environment" in doc:
             env = r.obj(
-                doc["environment"], "environment", optional=("construction", "crediting", "summary")
+                doc["environment"], "environment", optional=schema.scalar_keys("environment")
             )
             if env is not None:
-                fields = parsed.plan_fields
-                fields["environment_summary"] = r.string(env, "summary", "environment") or ""
-                fields["environment_construction"] = (
-                    r.string(env, "construction", "environment") or ""
-                )
-                fields["environment_crediting"] = r.string(env, "crediting", "environment") or ""
+                parsed.plan_fields.update(schema.read_scalars(r, env, "environment"))
         if "consultation" in doc:
             self.read_consultation(doc["consultation"], parsed)
         if "attachments" in doc:
@@ -320,23 +317,10 @@ class _ProductReader:
     def read_calculation_notes(self, value, parsed: PlanDocument) -> None:
         r, fields = self.r, parsed.plan_fields
         path = "plan.calculation_notes"
-        notes = r.obj(
-            value,
-            path,
-            optional=(
-                "baseline_scenario",
-                "project_scenario",
-                "leakage_not_applicable",
-                "leakage_note",
-                "parameters",
-            ),
-        )
+        notes = r.obj(value, path, optional=(*schema.scalar_keys(path), "parameters"))
         if notes is None:
             return
-        fields["baseline_scenario"] = r.string(notes, "baseline_scenario", path) or ""
-        fields["project_scenario"] = r.string(notes, "project_scenario", path) or ""
-        fields["leakage_not_applicable"] = bool(r.boolean(notes, "leakage_not_applicable", path))
-        fields["leakage_note"] = r.string(notes, "leakage_note", path) or ""
+        fields.update(schema.read_scalars(r, notes, path))
         seen = set()
         for _i, item, item_path in self.rows(notes, "parameters", path):
             row = r.obj(
@@ -391,13 +375,12 @@ class _ProductReader:
     def read_additionality(self, value, parsed: PlanDocument) -> None:
         r, path, fields = self.r, "additionality", parsed.plan_fields
         data = r.obj(
-            value,
-            path,
-            optional=("none", "regulations", "notes", "other", "saving_rate"),
+            value, path, optional=(*schema.scalar_keys(path), "regulations", "saving_rate")
         )
         if data is None:
             return
-        fields["additionality_none"] = bool(r.boolean(data, "none", path))
+        # none, notes and other: the schema's rows.
+        fields.update(schema.read_scalars(r, data, path))
         seen = set()
         for _i, item, item_path in self.rows(data, "regulations", path):
             row = r.obj(item, item_path, required=("code",), optional=("explanation",))
@@ -410,35 +393,15 @@ class _ProductReader:
                 r.error(key_path(item_path, "code"), "appears twice")
             seen.add(code)
             parsed.regulations.append((code, r.string(row, "explanation", item_path) or ""))
-        if "notes" in data:
-            notes_path = key_path(path, "notes")
-            notes = r.obj(data["notes"], notes_path, optional=("central", "local", "policy"))
-            if notes is not None:
-                for group in ("central", "local", "policy"):
-                    fields[f"additionality_{group}_note"] = r.string(notes, group, notes_path) or ""
-        if "other" in data:
-            other_path = key_path(path, "other")
-            other = r.obj(data["other"], other_path, optional=("name", "explanation"))
-            if other is not None:
-                fields["additionality_other_name"] = r.string(other, "name", other_path) or ""
-                fields["additionality_other_note"] = (
-                    r.string(other, "explanation", other_path) or ""
-                )
         if "saving_rate" in data:
             rate_path = key_path(path, "saving_rate")
             rate = r.obj(
                 data["saving_rate"],
                 rate_path,
-                optional=("year", "previous_year_kwh", "required_percent", "measures"),
+                optional=(*schema.scalar_keys(rate_path), "measures"),
             )
             if rate is not None:
-                fields["saving_rate_year"] = r.integer(rate, "year", rate_path)
-                fields["saving_rate_previous_kwh"] = r.quantity(
-                    rate, "previous_year_kwh", rate_path
-                )
-                fields["saving_rate_required_percent"] = r.quantity(
-                    rate, "required_percent", rate_path
-                )
+                fields.update(schema.read_scalars(r, rate, rate_path))
                 for i, item, item_path in self.rows(rate, "measures", rate_path):
                     row = r.obj(item, item_path, required=("label", "savings_kwh"))
                     if row is not None:
@@ -454,15 +417,10 @@ class _ProductReader:
 
     def read_consultation(self, value, parsed: PlanDocument) -> None:
         r, path, fields = self.r, "consultation", parsed.plan_fields
-        data = r.obj(
-            value,
-            path,
-            optional=("identification", "collection", "summary", "tiers", "questions"),
-        )
+        data = r.obj(value, path, optional=(*schema.scalar_keys(path), "tiers", "questions"))
         if data is None:
             return
-        for key in ("identification", "collection", "summary"):
-            fields[f"consultation_{key}"] = r.string(data, key, path) or ""
+        fields.update(schema.read_scalars(r, data, path))
         for i, item, item_path in self.rows(data, "questions", path):
             row = r.obj(
                 item, item_path, required=("kind", "text"), optional=("summary_lead", "options")
@@ -600,21 +558,13 @@ def plan_document(plan: Plan) -> dict:
     if additionality:
         doc["additionality"] = additionality
     doc["calculation"] = _calculation_section(plan)
-    environment = _compact(
-        {
-            "summary": plan.environment_summary,
-            "construction": plan.environment_construction,
-            "crediting": plan.environment_crediting,
-        }
-    )
+    environment = schema.write_scalars(plan, "environment")
     if environment:
         doc["environment"] = environment
     survey = survey_data(plan)
     consultation = _compact(
         {
-            "identification": plan.consultation_identification,
-            "collection": plan.consultation_collection,
-            "summary": plan.consultation_summary,
+            **schema.write_scalars(plan, "consultation"),
             "questions": [_compact(q) for q in survey["questions"]],
             "tiers": [_compact(t) for t in survey["tiers"]],
         }
@@ -685,10 +635,7 @@ def _plan_section(plan: Plan) -> dict:
         ],
         "calculation_notes": _compact(
             {
-                "baseline_scenario": plan.baseline_scenario,
-                "project_scenario": plan.project_scenario,
-                "leakage_not_applicable": plan.leakage_not_applicable or None,
-                "leakage_note": plan.leakage_note,
+                **schema.write_scalars(plan, "plan.calculation_notes"),
                 "parameters": [
                     _compact(
                         {
@@ -723,39 +670,20 @@ def saving_rate_section(plan: Plan) -> dict:
         for m in plan.saving_measures.all()
     ]
     return _compact(
-        {
-            "year": plan.saving_rate_year,
-            "previous_year_kwh": _number(plan.saving_rate_previous_kwh),
-            "required_percent": _number(plan.saving_rate_required_percent),
-            "measures": measures,
-        }
+        {**schema.write_scalars(plan, "additionality.saving_rate"), "measures": measures}
     )
 
 
 def _additionality_section(plan: Plan) -> dict:
-    return _compact(
-        {
-            "none": plan.additionality_none or None,
-            "regulations": [
-                _compact({"code": c.regulation.code, "explanation": c.explanation})
-                for c in plan.regulations.select_related("regulation")
-            ],
-            "notes": _compact(
-                {
-                    "central": plan.additionality_central_note,
-                    "local": plan.additionality_local_note,
-                    "policy": plan.additionality_policy_note,
-                }
-            ),
-            "other": _compact(
-                {
-                    "name": plan.additionality_other_name,
-                    "explanation": plan.additionality_other_note,
-                }
-            ),
-            "saving_rate": saving_rate_section(plan),
-        }
-    )
+    section = {
+        **schema.write_scalars(plan, "additionality"),  # none, notes, other
+        "regulations": [
+            _compact({"code": c.regulation.code, "explanation": c.explanation})
+            for c in plan.regulations.select_related("regulation")
+        ],
+        "saving_rate": saving_rate_section(plan),
+    }
+    return _compact(_in_order(section, ADDITIONALITY_KEYS))
 
 
 def _calculation_section(plan: Plan) -> dict:
@@ -835,6 +763,12 @@ def _number(value: Decimal | None) -> str | None:
 
 def _date(value) -> str | None:
     return value.isoformat() if value else None
+
+
+def _in_order(section: dict, order) -> dict:
+    """The keys of `section` in the format's order, then any the schema adds."""
+    keys = [*order, *(key for key in section if key not in order)]
+    return {key: section[key] for key in keys if key in section}
 
 
 def _compact(data: dict) -> dict:

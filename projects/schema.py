@@ -10,8 +10,10 @@ The rows drive the submission checklist and the navigator's completeness
 (`section_problems`), the labels of document paths (`label_for_path`: error
 messages, the version comparison and the history), the model field ↔ document key
 map (`document_key`), and the interchange reader and writer of the plain scalar
-fields of `plan` (`read_scalars`, `write_scalars`). Adding a scalar field to the
-document is one row here and its model field.
+fields of `plan`, `plan.calculation_notes`, `additionality`, `environment` and
+`consultation` (`read_scalars`, `write_scalars`; the lists and the engine's
+`calculation` are read and written by hand). Adding a scalar field to the document
+is one row here and its model field.
 """
 
 import re
@@ -73,8 +75,8 @@ class Row:
     section: str
     html_name: str = ""  # the section form's field name, e.g. "plan-title"
     required: frozenset = frozenset()  # plan types that must fill it in
-    # Read and written by read_scalars/write_scalars (a plain scalar under `plan`);
-    # False where the engine or a hand-written part of interchange.py does it.
+    # Read and written by read_scalars/write_scalars (a plain scalar under one of
+    # ROOTS); False where the engine or a hand-written part of interchange.py does it.
     scalar: bool = True
     label_text: Any = None  # overrides the model field's verbose name
 
@@ -188,7 +190,7 @@ ACTIVITY = [
 ]
 
 APPLICABILITY = [
-    _row("additionality.none", "additionality_none", BOOLEAN, "applicability", scalar=False),
+    _row("additionality.none", "additionality_none", BOOLEAN, "applicability"),
     _row("additionality.notes.central", "additionality_central_note", TEXT, "applicability"),
     _row("additionality.notes.local", "additionality_local_note", TEXT, "applicability"),
     _row("additionality.notes.policy", "additionality_policy_note", TEXT, "applicability"),
@@ -208,10 +210,6 @@ APPLICABILITY = [
         "applicability",
     ),
 ]
-# Non-scalar rows of sections 三 to 五 are read and written by hand in
-# projects/interchange.py; their rows give their labels and sections.
-for row in APPLICABILITY:
-    object.__setattr__(row, "scalar", False)
 
 CALCULATION = [
     _row("plan.calculation_notes.baseline_scenario", "baseline_scenario", TEXT, "calculation"),
@@ -231,8 +229,11 @@ CALCULATION = [
     _row("calculation.service_level.metric", "service_level_metric", STRING, "calculation"),
     _row("calculation.service_level.mode", "service_level_mode", CHOICE, "calculation"),
 ]
+# The engine reads `calculation` (methodologies.engine.read_calculation) and
+# interchange.py writes it; these rows give its labels and sections.
 for row in CALCULATION:
-    object.__setattr__(row, "scalar", False)
+    if row.path.startswith("calculation."):
+        object.__setattr__(row, "scalar", False)
 
 ENVIRONMENT = [
     # Required of an individual plan only: a 方案型 sub-project may leave 五 out
@@ -243,31 +244,27 @@ ENVIRONMENT = [
         TEXT,
         "environment",
         required=(INDIVIDUAL,),
-        scalar=False,
     ),
     _row(
         "environment.construction",
         "environment_construction",
         TEXT,
         "environment",
-        scalar=False,
     ),
-    _row("environment.crediting", "environment_crediting", TEXT, "environment", scalar=False),
+    _row("environment.crediting", "environment_crediting", TEXT, "environment"),
     _row(
         "consultation.identification",
         "consultation_identification",
         TEXT,
         "environment",
-        scalar=False,
     ),
     _row(
         "consultation.collection",
         "consultation_collection",
         TEXT,
         "environment",
-        scalar=False,
     ),
-    _row("consultation.summary", "consultation_summary", TEXT, "environment", scalar=False),
+    _row("consultation.summary", "consultation_summary", TEXT, "environment"),
 ]
 
 TABLES = {
@@ -521,7 +518,7 @@ def label_for_path(path: str) -> str:
     return parts[-1] if len(parts) < 2 or pattern in OBJECTS else "／".join(parts[-2:])
 
 
-# --- Document keys and the scalar fields of `plan` -------------------------------
+# --- Document keys and the scalar fields -----------------------------------------
 
 
 def document_key(field: str) -> str:
@@ -539,20 +536,43 @@ def field_path(where: str, field: str) -> str:
     return f"{where}.{document_key(field) if where != 'plan' else field}"
 
 
-def scalar_rows(parent: str | None = None) -> list[Row]:
-    """The rows read and written through the schema: plain scalars under `plan`."""
-    return [
-        row
-        for row in rows()
-        if row.scalar and row.path.startswith("plan.") and (parent is None or row.parent == parent)
-    ]
+# Objects that hold lists besides their scalar rows (their lists are read and
+# written in interchange.py, which validates them): their scalar rows are read and
+# written with the object itself as root, not with the object around it.
+MIXED_OBJECTS = frozenset({"plan.calculation_notes", "additionality.saving_rate"})
+# The objects whose scalar rows interchange.py reads and writes through this module.
+ROOTS = (
+    "plan",
+    "plan.calculation_notes",
+    "additionality",
+    "additionality.saving_rate",
+    "environment",
+    "consultation",
+)
 
 
-def scalar_keys() -> list[str]:
-    """The keys of `plan` that the scalar rows fill (a field or a nested object)."""
+def root_of(row: Row) -> str:
+    """The object a scalar row is read and written with: its parent if that is a
+    top-level object or a mixed one, else the object around its parent (a nested
+    object of scalars only, as `plan.costs` or `additionality.notes`)."""
+    parent = row.parent
+    if "." not in parent or parent in MIXED_OBJECTS:
+        return parent
+    return parent.rsplit(".", 1)[0]
+
+
+def scalar_rows(root: str = "plan") -> list[Row]:
+    """The rows read and written through the schema with the object at `root`:
+    its own scalars and those of the objects of scalars under it."""
+    return [row for row in rows() if row.scalar and root_of(row) == root]
+
+
+def scalar_keys(root: str = "plan") -> list[str]:
+    """The keys of the object at `root` that its scalar rows fill (a field or a
+    nested object)."""
     keys = []
-    for row in scalar_rows():
-        key = row.path.split(".")[1]
+    for row in scalar_rows(root):
+        key = row.path[len(root) + 1 :].split(".")[0]
         if key not in keys:
             keys.append(key)
     return keys
@@ -572,25 +592,25 @@ def _read_value(reader, row: Row, obj: dict, path: str):
     raise ValueError(row.kind)
 
 
-def read_scalars(reader, plan: dict) -> dict[str, Any]:
-    """Model values of the scalar rows from the document's `plan` object; errors go
-    to the engine's reader with their paths."""
+def read_scalars(reader, obj: dict, root: str = "plan") -> dict[str, Any]:
+    """Model values of the scalar rows of the object at `root` (`obj`, which the
+    caller has checked is an object with its keys); the nested objects of scalars
+    are checked here. Errors go to the engine's reader with their paths."""
     fields: dict[str, Any] = {}
     by_parent: dict[str, list[Row]] = {}
-    for row in scalar_rows():
+    for row in scalar_rows(root):
         by_parent.setdefault(row.parent, []).append(row)
     for parent, parent_rows in by_parent.items():
-        if parent == "plan":
-            obj = plan
-        else:
-            key = parent.split(".", 1)[1]
-            if key not in plan:
+        target = obj
+        if parent != root:
+            key = parent.rsplit(".", 1)[1]
+            if key not in obj:
                 continue
-            obj = reader.obj(plan[key], parent, optional=tuple(r.key for r in parent_rows))
-            if obj is None:
+            target = reader.obj(obj[key], parent, optional=tuple(r.key for r in parent_rows))
+            if target is None:
                 continue
         for row in parent_rows:
-            fields[row.field] = _read_value(reader, row, obj, parent)
+            fields[row.field] = _read_value(reader, row, target, parent)
     return fields
 
 
@@ -608,18 +628,19 @@ def _write_value(row: Row, value):
     return value
 
 
-def write_scalars(plan: Plan) -> dict[str, Any]:
-    """The document values of the scalar rows, keyed by their key in `plan`: a
-    value, or an object of values; empty values and empty objects are left out
-    (an object whose values are all false too)."""
+def write_scalars(plan: Plan, root: str = "plan") -> dict[str, Any]:
+    """The document values of the scalar rows of the object at `root`, keyed by
+    their key in it: a value, or an object of values. Empty values and false
+    flags of the object itself are left out; a nested object keeps a false flag
+    beside a true one, and is left out when empty or all false."""
     written: dict[str, Any] = {}
-    for row in scalar_rows():
+    for row in scalar_rows(root):
         value = _write_value(row, getattr(plan, row.field))
-        if row.parent == "plan":
+        if row.parent == root:
             if value is not None and not (row.kind == BOOLEAN and value is False):
                 written[row.key] = value
             continue
-        key = row.parent.split(".", 1)[1]
+        key = row.parent.rsplit(".", 1)[1]
         if value is not None:
             written.setdefault(key, {})[row.key] = value
     return {
