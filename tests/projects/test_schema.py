@@ -185,6 +185,51 @@ def test_a_new_schema_row_reaches_reader_writer_comparison_and_pdf_labels(
         assert schema.label_for_path("plan.survey_open") == "線上問卷開放填答"
 
 
+def _put(document: dict, path: str, value) -> dict:
+    *parents, key = path.split(".")
+    obj = document
+    for part in parents:
+        obj = obj.setdefault(part, {})
+    obj[key] = value
+    return document
+
+
+@pytest.mark.parametrize(
+    ("path", "section"),
+    [
+        ("consultation.survey_open", "environment"),
+        ("environment.survey_open", "environment"),
+        ("plan.calculation_notes.survey_open", "calculation"),
+        ("additionality.notes.survey_open", "applicability"),
+        ("additionality.saving_rate.survey_open", "applicability"),
+    ],
+)
+def test_a_new_schema_row_of_sections_three_to_five_reaches_reader_writer_and_comparison(
+    demo_document, monkeypatch, path, section
+):
+    """Sections 三 to 五 were read and written by hand: a row there reached the
+    labels but the reader refused its key and the writer left it out."""
+    import copy
+
+    from projects.compare import compare_documents
+    from projects.interchange import plan_document
+
+    row = schema._row(path, "survey_open", schema.BOOLEAN, section)
+    monkeypatch.setitem(schema.TABLES, section, [*schema.TABLES[section], row])
+    document = demo_document("chiller-individual.json")
+    before = plan_document(plan_import(document=document, create_programmes=True))
+    plan = plan_import(document=_put(document, path, True), create_programmes=True)
+    assert Plan.objects.get(pk=plan.pk).survey_open is True  # the reader
+    after = plan_document(plan)
+    assert after == _put(copy.deepcopy(before), path, True)  # the writer
+    sections = {s.slug: s.changes for s in compare_documents(before, after)}
+    assert [c["path"] for c in sections[section]] == [path]
+    assert not [c for slug, changes in sections.items() if slug != section for c in changes]
+    with translation.override("zh-hant"):
+        assert schema.label_for_path(path) == "線上問卷開放填答"
+    assert _report(plan).sections["labels"]["survey_open"] == "線上問卷開放填答"
+
+
 def test_an_import_error_of_a_plan_field_names_its_document_path(demo_document):
     """A model's refusal (too long for the column) was reported at
     `plan.cost_other_label`, a key the document does not have."""
