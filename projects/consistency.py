@@ -6,18 +6,27 @@ in words; the chiller reference plan states 0.904 GWh where its own tables give
 
 import math
 import re
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from methodologies.engine import (
+    CalculationInput,
+    DocumentErrors,
+    group_energy_kwh,
+    parse_calculation_document,
+)
 from methodologies.engine.additionality import saving_rate as compute_saving_rate
-from methodologies.engine.document import DEFAULT_GWP_EDITION
+from methodologies.engine.calculation import round_half_away
+from methodologies.engine.document import CHILLER, DEFAULT_GWP_EDITION, POWER
 from methodologies.models import SavingTarget
 from methodologies.reference import load_reference_data
 from projects import schema
 from projects.dates import crediting_period
-from projects.interchange import saving_rate_section
+from projects.interchange import calculation_document, saving_rate_section
 from projects.models import Plan, Side
 
 GWH_PATTERN = re.compile(r"(\d+(?:\.\d+)?)\s*GWh", re.IGNORECASE)
@@ -198,3 +207,52 @@ def cost_shares(plan: Plan) -> list[dict]:
     """The page's cost shares: the costs of a stored plan that are not zero."""
     costs = schema.write_scalars(plan).get("costs", {})
     return [item for item in cost_figures(costs) if item["amount"]]
+
+
+@dataclass(frozen=True)
+class GroupFigures:
+    """One equipment group's figures as the page and the PDF show them."""
+
+    number: int  # i of n_i: the group's place on its side, from 1
+    name: str
+    count: int
+    power_kw: Decimal | None  # one unit's ρ_i (capacity × kW/RT for a chiller); None by month
+    energy_kwh: Decimal  # n_i × ρ_i × o_i (or n_i × Σ months), before line loss, 3 decimals
+    energy_mwh: Decimal  # the same in MWh, 4 decimals (the lighting plans' unit)
+
+
+def group_figures(calculation: CalculationInput) -> dict[str, list[GroupFigures]]:
+    """Each group's energy of a parsed document, by side, from the engine's
+    group_energy_kwh (the Σ terms of E_BL,y and E_PJ,y), each rounded once from
+    the exact value: the page and the PDF both show these."""
+    figures = {}
+    for side in ("baseline", "project"):
+        figures[side] = []
+        for number, group in enumerate(getattr(calculation, side).groups, start=1):
+            energy = group_energy_kwh(group)
+            power = None
+            if group.shape == POWER:
+                power = group.power_kw
+            elif group.shape == CHILLER:
+                power = round_half_away(Fraction(group.capacity_rt) * Fraction(group.kw_per_rt), 2)
+            figures[side].append(
+                GroupFigures(
+                    number=number,
+                    name=group.name,
+                    count=group.count,
+                    power_kw=power,
+                    energy_kwh=round_half_away(energy, 3),
+                    energy_mwh=round_half_away(energy / 1000, 4),
+                )
+            )
+    return figures
+
+
+def plan_group_figures(plan: Plan) -> dict[str, list[GroupFigures]] | None:
+    """group_figures of a stored plan's document; None while its calculation
+    inputs are incomplete (the results panel then says what is missing)."""
+    try:
+        calculation = parse_calculation_document(calculation_document(plan), load_reference_data())
+    except DocumentErrors:
+        return None
+    return group_figures(calculation)

@@ -501,6 +501,7 @@ class Preview:
     errors: list[str]
     warnings: list[str]
     saving_rate: object
+    group_figures: dict | None = None  # consistency.group_figures, by side
 
 
 class _RollBack(Exception):
@@ -528,8 +529,14 @@ def plan_preview(*, user, pk, editor_class, data, files) -> tuple[object, Previe
             # The forms wrote their values into `locked`; its refrigerants are
             # read once, for the calculation and for the checks.
             prefetch_related_objects([locked], "refrigerants")
+            groups = None
             try:
-                results = plan_calculate(locked).to_json()
+                # One read of the document for the results and the groups' energies.
+                calculation = parse_calculation_document(
+                    calculation_document(locked), load_reference_data()
+                )
+                results = calculate(calculation).to_json()
+                groups = consistency.group_figures(calculation)
                 errors = []
             except DocumentErrors as error:
                 results, errors = None, [describe_error(item) for item in error.errors]
@@ -539,6 +546,7 @@ def plan_preview(*, user, pk, editor_class, data, files) -> tuple[object, Previe
                 errors=errors,
                 warnings=consistency.warnings(locked),
                 saving_rate=consistency.saving_rate(locked),
+                group_figures=groups,
             )
             raise _RollBack
     except _RollBack:

@@ -267,6 +267,7 @@ def section(request, pk, slug):
         "warnings": consistency.warnings(plan),
         "saving_rate": consistency.saving_rate(plan),
         "cost_shares": consistency.cost_shares(plan),
+        "group_figures": consistency.plan_group_figures(plan) if slug == "calculation" else None,
         "environment_template": survey_template.ENVIRONMENT,
         "slug": slug,
         **_section_comments(request, plan, slug),
@@ -297,6 +298,7 @@ def preview(request, pk, slug):
             calculation_errors=preview.errors,
             warnings=preview.warnings,
             saving_rate=preview.saving_rate,
+            group_figures=preview.group_figures if slug == "calculation" else None,
         )
     else:
         context["invalid"] = editor.error_count()

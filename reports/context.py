@@ -17,7 +17,7 @@ from decimal import Decimal
 from methodologies.engine import calculate, parse_calculation_document
 from methodologies.reference import reference_from_snapshot, reference_snapshot
 from projects import charts, schema, survey
-from projects.consistency import cost_figures, saving_rate_figures
+from projects.consistency import cost_figures, group_figures, saving_rate_figures
 from projects.dates import roc_long, years_text
 from projects.interchange import decimal_text
 from projects.templatetags import plan_format
@@ -108,9 +108,12 @@ def _per_group(groups, formatter) -> str:
     return "<br>".join(f"n{i + 1}：{value}" for i, value in enumerate(values))
 
 
-def _side_rows(side: str, calc: dict, calculation_input, figures, notes, use_mwh: bool):
+def _side_rows(
+    side: str, calc: dict, calculation_input, figures, notes, use_mwh: bool, groups_figures
+):
     """The parameter table of (一) 基線 or (二) 專案, as the reference plans lay it out;
-    `figures` is the engine's SideFigures of this side (rounded from exact values)."""
+    `figures` is the engine's SideFigures of this side (rounded from exact values),
+    `groups_figures` its groups' consistency.group_figures."""
     baseline = side == "baseline"
     table = side
     groups = calc[side]["groups"]
@@ -180,10 +183,7 @@ def _side_rows(side: str, calc: dict, calculation_input, figures, notes, use_mwh
                 "rho_i",
                 "kWh<sub>i</sub>",
                 "第 i 類設備耗用能量（冷凍能力 × 單位耗能）",
-                _per_group(
-                    groups,
-                    lambda g: thousands(Decimal(g["capacity_rt"]) * Decimal(g["kw_per_rt"]), 2),
-                ),
+                _per_group(groups_figures, lambda g: thousands(g.power_kw, 2)),
                 "kW",
             )
         )
@@ -246,6 +246,20 @@ def _side_rows(side: str, calc: dict, calculation_input, figures, notes, use_mwh
             )
         )
     return rows
+
+
+def _group_energies(groups_figures, use_mwh: bool) -> list[dict]:
+    """Each group's n_i × ρ_i × o_i (the Σ terms of E_BL,y / E_PJ,y), as the page
+    shows them (consistency.group_figures), in the side table's unit."""
+    return [
+        {
+            "symbol": f"n<sub>{g.number}</sub> × ρ<sub>{g.number}</sub> × o<sub>{g.number}</sub>",
+            "name": g.name,
+            "value": thousands(g.energy_mwh, 4) if use_mwh else thousands(g.energy_kwh, 3),
+            "unit": "MWh" if use_mwh else "kWh",
+        }
+        for g in groups_figures
+    ]
 
 
 def _monthly(power_key: str, energy_key: str | None):
@@ -374,12 +388,15 @@ def build_report(
     s["project_scenario"] = calculation_notes.get("project_scenario", "")
     s["leakage_not_applicable"] = calculation_notes.get("leakage_not_applicable", False)
     s["leakage_note"] = calculation_notes.get("leakage_note", "")
+    groups = group_figures(calculation_input)
     s["baseline_rows"] = _side_rows(
-        "baseline", calc, calculation_input, figures.baseline, notes, use_mwh
+        "baseline", calc, calculation_input, figures.baseline, notes, use_mwh, groups["baseline"]
     )
     s["project_rows"] = _side_rows(
-        "project", calc, calculation_input, figures.project, notes, use_mwh
+        "project", calc, calculation_input, figures.project, notes, use_mwh, groups["project"]
     )
+    s["baseline_groups"] = _group_energies(groups["baseline"], use_mwh)
+    s["project_groups"] = _group_energies(groups["project"], use_mwh)
     s["baseline_refrigerant"] = calculation_input.baseline.refrigerant is not None
     s["project_refrigerant"] = calculation_input.project.refrigerant is not None
     s["reduction_rows"] = [

@@ -339,3 +339,58 @@ def test_the_group_shapes_are_the_engines():
     assert set(EquipmentGroup.Shape.values) == set(SHAPE_KEYS)
     assert EquipmentGroup.SHAPE_FIELDS["chiller"] == ("capacity_rt", "kw_per_rt", "annual_hours")
     assert EquipmentGroup.SHAPE_FIELDS["periods"] == ()
+
+
+def test_the_page_the_preview_and_the_pdf_show_one_energy_per_group(client, complete_plan):
+    """Each group's n × ρ × o, from the engine's group_energy_kwh once: the
+    results panel of 四 (saved and previewed) and the PDF print the same figures,
+    which add up to E_BL,y and E_PJ,y (the chiller plan has no line loss)."""
+    import re
+
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+
+    from projects.sections import CalculationEditor
+    from tests.projects.factories import MembershipFactory
+    from tests.projects.formdata import editor_data
+
+    client.force_login(MembershipFactory(organisation=complete_plan.organisation).user)
+    url = reverse("projects:section", args=[complete_plan.pk, "calculation"])
+    page = client.get(url).content.decode()
+    preview = client.post(
+        reverse("projects:preview", args=[complete_plan.pk, "calculation"]),
+        editor_data(CalculationEditor(complete_plan)),
+    ).content.decode()
+    html = render_to_string("reports/plan.html", {"report": _report(complete_plan)})
+
+    def cells(text):
+        return re.findall(r'data-figure="group-energy">([^<]+)</td>', text)
+
+    expected = ["1,397,937.356 kWh", "117,878.184 kWh", "162,568.363 kWh"]
+    assert cells(page) == cells(preview) == expected
+    assert re.findall(r"o<sub>\d</sub> = ([^（]+)（", html) == expected
+    assert "1,397,937.356kWh" in re.sub(r"<[^>]+>|\s", "", html)  # E_BL,y
+    assert "280,446.547kWh" in re.sub(r"<[^>]+>|\s", "", html)  # E_PJ,y = n1 + n2
+
+
+def test_the_pdfs_chiller_power_per_unit_comes_from_the_group_figures(complete_plan, monkeypatch):
+    from decimal import Decimal
+
+    from projects import consistency
+    from reports import context
+
+    real = consistency.group_figures
+
+    def doubled(calculation):
+        return {
+            side: [g.__class__(**{**g.__dict__, "power_kw": Decimal(2) * g.power_kw}) for g in gs]
+            if side == "baseline"
+            else gs
+            for side, gs in real(calculation).items()
+        }
+
+    rows = {row.symbol: row.value for row in _report(complete_plan).sections["baseline_rows"]}
+    assert rows["kWh<sub>i</sub>"] == "147.31"
+    monkeypatch.setattr(context, "group_figures", doubled)
+    rows = {row.symbol: row.value for row in _report(complete_plan).sections["baseline_rows"]}
+    assert rows["kWh<sub>i</sub>"] == "294.62"
