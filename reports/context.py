@@ -251,9 +251,13 @@ def _side_rows(
 def _group_energies(groups_figures, use_mwh: bool) -> list[dict]:
     """Each group's n_i × ρ_i × o_i (the Σ terms of E_BL,y / E_PJ,y), as the page
     shows them (consistency.group_figures), in the side table's unit."""
+    terms = "n<sub>{0}</sub> × ρ<sub>{0}</sub> × o<sub>{0}</sub>"
     return [
         {
-            "symbol": f"n<sub>{g.number}</sub> × ρ<sub>{g.number}</sub> × o<sub>{g.number}</sub>",
+            # By month (no one power per unit): summed over the months t.
+            "symbol": terms.format(g.number)
+            if g.power_kw is not None
+            else f"Σ<sub>t</sub> ({terms.format(g.number)})",
             "name": g.name,
             "value": thousands(g.energy_mwh, 4) if use_mwh else thousands(g.energy_kwh, 3),
             "unit": "MWh" if use_mwh else "kWh",

@@ -230,6 +230,17 @@ def test_a_new_schema_row_of_sections_three_to_five_reaches_reader_writer_and_co
     assert _report(plan).sections["labels"]["survey_open"] == "線上問卷開放填答"
 
 
+def test_every_scalar_row_is_under_an_object_the_interchange_reads():
+    """A row nested deeper than read_scalars goes (an object of scalars inside
+    one of ROOTS) would be neither read nor written."""
+    assert all(schema.root_of(row) in schema.ROOTS for row in schema.rows() if row.scalar)
+    assert {row.path for row in schema.scalar_rows("consultation")} == {
+        "consultation.identification",
+        "consultation.collection",
+        "consultation.summary",
+    }
+
+
 def test_an_import_error_of_a_plan_field_names_its_document_path(demo_document):
     """A model's refusal (too long for the column) was reported at
     `plan.cost_other_label`, a key the document does not have."""
@@ -368,7 +379,7 @@ def test_the_page_the_preview_and_the_pdf_show_one_energy_per_group(client, comp
 
     expected = ["1,397,937.356 kWh", "117,878.184 kWh", "162,568.363 kWh"]
     assert cells(page) == cells(preview) == expected
-    assert re.findall(r"o<sub>\d</sub> = ([^（]+)（", html) == expected
+    assert re.findall(r"o<sub>\d</sub>\)? = ([^（]+)（", html) == expected
     assert "1,397,937.356kWh" in re.sub(r"<[^>]+>|\s", "", html)  # E_BL,y
     assert "280,446.547kWh" in re.sub(r"<[^>]+>|\s", "", html)  # E_PJ,y = n1 + n2
 
