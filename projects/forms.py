@@ -101,10 +101,6 @@ class DirectTextInput(DirectRender, forms.TextInput):
     pass
 
 
-class DirectNumberInput(DirectRender, forms.NumberInput):
-    pass
-
-
 class DirectHiddenInput(DirectRender, forms.HiddenInput):
     pass
 

@@ -79,13 +79,6 @@ PLAN_PRODUCT_KEYS = (
     "lifetime",
     "calculation_notes",
 )
-COST_KEYS = {
-    "setup": "cost_setup",
-    "energy": "cost_energy",
-    "subsidy": "cost_subsidy",
-    "operation": "cost_operation",
-    "other": "cost_other",
-}
 # `additionality` in the format's order (none, notes and other are schema rows).
 ADDITIONALITY_KEYS = ("none", "regulations", "notes", "other", "saving_rate")
 # The database keeps 8 decimals, and the engine takes quantities below 10^15
