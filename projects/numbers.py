@@ -62,4 +62,7 @@ def parse_integer(text: str) -> int:
     match = _match(text, None)
     if match["fraction"] and match["fraction"].strip("0"):
         raise NumberError(text)
-    return int(f"{match['sign']}{match['whole'].replace(',', '') or '0'}")
+    try:
+        return int(f"{match['sign']}{match['whole'].replace(',', '') or '0'}")
+    except ValueError as error:  # over Python's 4,300-digit limit of int()
+        raise NumberError(text) from error

@@ -451,3 +451,9 @@ def test_paper_tallies_take_separators_and_full_width_digits():
     with pytest.raises(ValidationError) as error:
         field.clean("1.5")
     assert error.value.messages == [COUNT_FORMAT]
+
+
+def test_a_count_of_thousands_of_digits_is_refused_not_a_server_error():
+    with pytest.raises(ValidationError) as error:
+        TallyForm._count(None, "一級 是").clean("9" * 5000)
+    assert error.value.messages == [COUNT_FORMAT]
