@@ -53,3 +53,18 @@ class PlanFactory(factory.django.DjangoModelFactory):
         sub_project = factory.Trait(
             type=Plan.Type.SUB_PROJECT, programme=factory.SubFactory(ProgrammeFactory)
         )
+
+
+def chiller_with_people(document: dict):
+    """The chiller reference plan with its reviewing authority, an editor of its
+    organisation and a reviewer of the authority: (plan, editor, reviewer)."""
+    from projects.services import plan_import
+
+    plan = plan_import(document=document, create_programmes=True)
+    authority = OrganisationFactory(name="審查機關", authority=True)
+    Plan.objects.filter(pk=plan.pk).update(authority=authority)
+    editor = UserFactory(username="editor")
+    MembershipFactory(user=editor, organisation=plan.organisation, role=Membership.Role.EDITOR)
+    reviewer = UserFactory(username="reviewer")
+    MembershipFactory(user=reviewer, organisation=authority, role=Membership.Role.REVIEWER)
+    return Plan.objects.get(pk=plan.pk), editor, reviewer

@@ -10,23 +10,15 @@ from django.db import connection
 from django.urls import reverse
 
 from projects.forms import GroupForm
-from projects.models import Membership, Organisation, Plan, PlanRefrigerant
+from projects.models import Membership, Plan, PlanRefrigerant
 from projects.sections import ActivityEditor, BasicEditor, CalculationEditor
-from projects.services import plan_import
 from projects.workflow import plan_transition
-from tests.projects.factories import MembershipFactory, UserFactory
+from tests.projects.factories import MembershipFactory, UserFactory, chiller_with_people
 from tests.projects.formdata import editor_data
 
 
 def _chiller(demo_document):
-    plan = plan_import(document=demo_document("chiller-individual.json"), create_programmes=True)
-    authority = Organisation.objects.create(name="審查機關", kind=Organisation.Kind.AUTHORITY)
-    Plan.objects.filter(pk=plan.pk).update(authority=authority)
-    editor = UserFactory(username="editor")
-    MembershipFactory(user=editor, organisation=plan.organisation, role=Membership.Role.EDITOR)
-    reviewer = UserFactory(username="reviewer")
-    MembershipFactory(user=reviewer, organisation=authority, role=Membership.Role.REVIEWER)
-    return Plan.objects.get(pk=plan.pk), editor, reviewer
+    return chiller_with_people(demo_document("chiller-individual.json"))
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from projects.models import Membership, Organisation, Plan, PlanRefrigerant
 from projects.sections import BasicEditor, CalculationEditor
 from projects.services import PlanError, plan_import, plan_replace
 from projects.workflow import SubmissionIncomplete, plan_transition, submission_problems
-from tests.projects.factories import MembershipFactory, UserFactory
+from tests.projects.factories import MembershipFactory, UserFactory, chiller_with_people
 from tests.projects.formdata import editor_data
 
 pytestmark = pytest.mark.django_db
@@ -18,14 +18,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def people(demo_document):
-    plan = plan_import(document=demo_document("chiller-individual.json"), create_programmes=True)
-    authority = Organisation.objects.create(name="審查機關", kind=Organisation.Kind.AUTHORITY)
-    Plan.objects.filter(pk=plan.pk).update(authority=authority)
-    editor = UserFactory(username="editor")
-    MembershipFactory(user=editor, organisation=plan.organisation, role=Membership.Role.EDITOR)
-    reviewer = UserFactory(username="reviewer")
-    MembershipFactory(user=reviewer, organisation=authority, role=Membership.Role.REVIEWER)
-    return Plan.objects.get(pk=plan.pk), editor, reviewer
+    return chiller_with_people(demo_document("chiller-individual.json"))
 
 
 def post_section(client, plan, editor_class, **changes):
