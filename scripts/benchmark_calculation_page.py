@@ -13,15 +13,12 @@ after one warm-up, and the SQL queries of one request.
 """
 
 import argparse
-import os
 import statistics
-import sys
 import time
-from pathlib import Path
 from urllib.parse import urlencode
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-DEFAULT_DATABASE = Path("/tmp/offset-bench-calculation.sqlite3")
+from _bench import set_up_django
+
 FORM = "application/x-www-form-urlencoded"
 
 
@@ -31,35 +28,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--periods", type=int, default=20, help="periods-shaped groups a side")
     parser.add_argument("--runs", type=int, default=5, help="timed requests of each kind")
     return parser.parse_args()
-
-
-def set_up_django() -> str | None:
-    """Point Django at a database of its own (see benchmark_dashboard.py): SQLite
-    by default, or a fresh test database next to DATABASE_URL's, dropped at the
-    end; then the name to restore is returned."""
-    own_database = "DATABASE_URL" not in os.environ
-    if own_database:
-        DEFAULT_DATABASE.unlink(missing_ok=True)
-        os.environ["DATABASE_URL"] = f"sqlite:///{DEFAULT_DATABASE}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("SECRET_KEY", "benchmark-only-" + os.urandom(16).hex())
-    sys.path.insert(0, str(BASE_DIR))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
-    if own_database:
-        call_command("migrate", verbosity=0)
-        return None
-    old_name = connection.settings_dict["NAME"]
-    sqlite = connection.vendor == "sqlite"
-    connection.settings_dict["TEST"]["NAME"] = (
-        "/tmp/offset-bench-calculation-test.sqlite3" if sqlite else "offset_bench_calculation"
-    )
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    return old_name
 
 
 def plan_document(groups: int, periods: int) -> dict:
@@ -144,7 +112,7 @@ def measure(request, runs: int, expected: int) -> tuple[float, int, int]:
 
 def main() -> None:
     args = parse_args()
-    old_name = set_up_django()
+    old_name = set_up_django("calculation")
     from django.conf import settings
     from django.db import connection
     from django.test import Client

@@ -2,7 +2,7 @@
 
     .venv/bin/python scripts/benchmark_dashboard.py [--plans 10000] [--runs 20]
 
-Builds a fresh database (SQLite at /tmp/offset-bench.sqlite3, deleted first;
+Builds a fresh database (SQLite at /tmp/offset-bench-dashboard.sqlite3, deleted first;
 with DATABASE_URL set, a throw-away test database on that server instead),
 creates one authority with a reviewer, one programme and N submitted plans with
 frozen versions (each plan's cached results are the chiller demo plan's), then
@@ -13,15 +13,11 @@ the number of SQL queries, the rows shown and the size of the page.
 """
 
 import argparse
-import os
 import statistics
-import sys
 import time
 from datetime import timedelta
-from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-DEFAULT_DATABASE = Path("/tmp/offset-bench.sqlite3")
+from _bench import BASE_DIR, set_up_django
 
 
 def parse_args() -> argparse.Namespace:
@@ -29,36 +25,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--plans", type=int, default=10_000, help="plans to create")
     parser.add_argument("--runs", type=int, default=20, help="timed requests per page")
     return parser.parse_args()
-
-
-def set_up_django() -> str | None:
-    """Point Django at a database of its own: /tmp/offset-bench.sqlite3 by
-    default, or, when DATABASE_URL is set, a fresh test database next to the
-    one it names (never that database itself), dropped at the end: then the
-    name to restore is returned."""
-    own_database = "DATABASE_URL" not in os.environ
-    if own_database:
-        DEFAULT_DATABASE.unlink(missing_ok=True)
-        os.environ["DATABASE_URL"] = f"sqlite:///{DEFAULT_DATABASE}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("SECRET_KEY", "benchmark-only-not-a-secret")  # DEBUG stays off
-    sys.path.insert(0, str(BASE_DIR))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
-    if own_database:
-        call_command("migrate", verbosity=0)
-        return None
-    old_name = connection.settings_dict["NAME"]
-    sqlite = connection.vendor == "sqlite"
-    connection.settings_dict["TEST"]["NAME"] = (
-        "/tmp/offset-bench-test.sqlite3" if sqlite else "offset_bench"
-    )
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    return old_name
 
 
 def demo_results() -> dict:
@@ -166,7 +132,7 @@ def measure(client, url: str, runs: int) -> tuple[float, int, int, int]:
 
 def main() -> None:
     args = parse_args()
-    old_name = set_up_django()
+    old_name = set_up_django("dashboard")
     from django.conf import settings
     from django.db import connection
     from django.test import Client
