@@ -27,8 +27,8 @@ from django.utils.translation import gettext_lazy
 
 from methodologies.engine.reader import MAX_QUANTITY
 from methodologies.models import CONDITION_COUNT
+from projects.models import QUANTITY as QUANTITY_COLUMN  # the row kind QUANTITY is below
 from projects.models import (
-    QUANTITY,
     ApplicabilityAnswer,
     Attachment,
     EquipmentGroup,
@@ -49,7 +49,7 @@ CONDITIONS = range(1, CONDITION_COUNT + 1)
 # Quantity limits, derived from the engine's reader (MAX_QUANTITY = 10**15): the
 # engine refuses a quantity ≥ 10**15, so at most 15 digits before the decimal
 # point; the database keeps 8 decimals (models.QUANTITY, QUANTITY_LIMIT).
-MAX_DECIMALS = QUANTITY["decimal_places"]
+MAX_DECIMALS = QUANTITY_COLUMN["decimal_places"]
 MAX_INTEGER_DIGITS = len(str(int(MAX_QUANTITY))) - 1  # 15
 
 INDIVIDUAL, SUB_PROJECT = Plan.Type.INDIVIDUAL, Plan.Type.SUB_PROJECT
