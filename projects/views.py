@@ -2,6 +2,7 @@
 the forms, call a service and render; they never compute figures."""
 
 from pathlib import Path
+from urllib.parse import unquote
 
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
@@ -494,13 +495,14 @@ def _back_to_plan(request, plan: Plan) -> str:
     own pages (a section page), else the plan page's comments."""
     target = request.POST.get("next", "")
     base = plan.get_absolute_url()
+    path = unquote(target)  # a browser reads %2e%2e as ..
     if (
         url_has_allowed_host_and_scheme(
             target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
         )
         and target.startswith(base)
-        and "/." not in target
-        and "\\" not in target
+        and "/." not in path
+        and "\\" not in path
     ):
         return target
     return f"{base}#comments"

@@ -146,6 +146,7 @@ def test_a_resolve_from_a_section_page_comes_back_to_that_page(client, under_rev
         "/admin/",
         "/plans/{other}/sections/basic/",
         "/plans/{pk}/../../admin/",
+        "/plans/{pk}/%2e%2e/%2E%2E/admin/",
         "/plans/{pk}/sections/basic/\\\\evil.example",
     ],
 )
