@@ -62,11 +62,6 @@ def section_of(path: str) -> str:
     return TOP_SECTIONS.get(parts[0], "basic")
 
 
-def label_of(path: str) -> str:
-    """A changed field in the user's words (history and comparison)."""
-    return schema.label_for_path(path)
-
-
 def changes(before: dict, after: dict) -> list[dict]:
     """[{"path", "before", "after"}] for every field that differs."""
     old, new = flatten(before), flatten(after)

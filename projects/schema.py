@@ -53,7 +53,6 @@ MAX_DECIMALS = QUANTITY_COLUMN["decimal_places"]
 MAX_INTEGER_DIGITS = len(str(int(MAX_QUANTITY))) - 1  # 15
 
 INDIVIDUAL, SUB_PROJECT = Plan.Type.INDIVIDUAL, Plan.Type.SUB_PROJECT
-ALL_TYPES = frozenset({INDIVIDUAL, SUB_PROJECT})
 
 # Row kinds: how the value is read from and written to the document.
 STRING, TEXT, CHOICE, DATE, QUANTITY, INTEGER, BOOLEAN = (

@@ -118,12 +118,6 @@ def available_transitions(plan: Plan, user) -> list[Transition]:
     return [t for t in TRANSITIONS.values() if plan.status in t.sources and _may_act(user, plan, t)]
 
 
-def required_fields(plan: Plan) -> list[schema.Row]:
-    """The fields a plan of this type must fill in before it is submitted (the
-    schema's required rows; section 五's only of an individual plan)."""
-    return schema.required_rows(plan.type)
-
-
 CALCULATION_PROBLEMS_SHOWN = 10  # the calculation page lists them all
 
 
