@@ -140,9 +140,18 @@
   // A preview that finds fields in error names them (#preview-field-errors, by
   // HTML name): they are marked as a save would mark them, and fields marked
   // before that are valid now lose their mark.
+  // The mark's message is added to what the field is described by (its help text).
+  function describedBy(input, drop, add) {
+    const ids = (input.getAttribute("aria-describedby") || "").split(/\s+/).filter((id) => id && id !== drop);
+    if (add) ids.push(add);
+    if (ids.length) input.setAttribute("aria-describedby", ids.join(" "));
+    else input.removeAttribute("aria-describedby");
+  }
+
   function clearMark(input) {
     input.classList.remove("is-invalid");
     input.removeAttribute("aria-invalid");
+    describedBy(input, `${input.id || input.name}-preview-error`);
     if (input.parentElement) {
       input.parentElement.querySelectorAll(":scope > .invalid-feedback").forEach((node) => node.remove());
     }
@@ -158,7 +167,7 @@
     feedback.dataset.previewFeedback = "";
     feedback.textContent = message;
     input.parentElement.appendChild(feedback);
-    input.setAttribute("aria-describedby", feedback.id);
+    describedBy(input, feedback.id, feedback.id);
   }
 
   function markPreviewErrors() {
