@@ -287,7 +287,11 @@ def check_detail(check: dict) -> str:
     shown = _format(params)
     shown["points"] = _points(points, percent=check["code"].startswith("service_level.per_"))
     shown["source"] = _("（取自參考表）") if params.get("from_table") else ""
-    text = str(message) % shown
+    try:
+        text = str(message) % shown
+    except (KeyError, TypeError, ValueError):
+        # A result stored by another version of the engine: its own words.
+        return check.get("detail", "")
     sentence = _unconfirmed_sentence(notes)
     return f"{text}。{sentence}" if sentence else text
 

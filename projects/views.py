@@ -429,6 +429,14 @@ def attachment_delete(request, pk, attachment_pk):
     return redirect("projects:attachments", pk=plan.pk)
 
 
+def _count(value) -> int:
+    """A count the page sent back (e.g. the open comments a reviewer confirmed); 0 if none."""
+    try:
+        return max(int(value), 0)
+    except (TypeError, ValueError):
+        return 0
+
+
 @require_POST
 def plan_transition(request, pk, name):
     """Submit, withdraw, start review, request changes, approve or reject."""
@@ -439,7 +447,7 @@ def plan_transition(request, pk, name):
             user=request.user,
             name=name,
             comment=request.POST.get("comment", ""),
-            confirm_open_comments=request.POST.get("confirm_open_comments") == "1",
+            confirm_open_comments=_count(request.POST.get("confirm_open_comments")),
             on_mail_failure=lambda: messages.warning(
                 request, _("狀態已更新，但通知信未能寄出，請另行通知對方。")
             ),

@@ -216,11 +216,13 @@ def plan_transition(
     name: str,
     comment: str = "",
     on_mail_failure=None,
-    confirm_open_comments: bool = False,
+    confirm_open_comments: bool | int = False,
 ) -> Plan:
     """Take one transition, all of it or nothing; raise PlanError if not allowed.
 
-    Approving a plan with open comment threads needs `confirm_open_comments`.
+    Approving a plan with open comment threads needs `confirm_open_comments`: the
+    number of open comments the reviewer confirmed (a comment added since is not
+    approved over silently), or True for any number.
 
     The other side is mailed once the transition has committed; if that fails
     (logged in projects.notifications), `on_mail_failure()` is called."""
@@ -238,9 +240,9 @@ def plan_transition(
     comment = comment.strip()
     if transition.needs_comment and not comment:
         raise PlanError(_("請填寫意見，說明%(action)s的理由。") % {"action": transition.label})
-    if name == "approve" and not confirm_open_comments:
+    if name == "approve" and confirm_open_comments is not True:
         count = open_comment_count(plan)
-        if count:
+        if count > int(confirm_open_comments):
             raise PlanError(
                 ngettext(
                     "仍有 %(count)d 則未處理的意見；請先處理，或勾選確認後再核准。",

@@ -208,6 +208,33 @@ def test_the_approve_button_asks_to_confirm_the_open_comments(client, under_revi
     assert Plan.objects.get(pk=p.plan.pk).status == Plan.Status.APPROVED
 
 
+def test_a_comment_added_after_the_confirmation_was_shown_is_not_approved_over(
+    client, under_review
+):
+    p = under_review
+    comment_add(plan=p.plan, user=p.reviewer, section="basic", field="", text="一")
+    reviewer = client_of(client, p.reviewer)
+    reviewer.get(p.plan.get_absolute_url())  # the page confirms 1 open comment …
+    comment_add(plan=p.plan, user=p.reviewer, section="calculation", field="", text="二")
+    url = reverse("projects:transition", args=[p.plan.pk, "approve"])
+    refused = reviewer.post(url, {"confirm_open_comments": "1"}, follow=True)  # … 2 now
+    assert Plan.objects.get(pk=p.plan.pk).status == Plan.Status.UNDER_REVIEW
+    assert "仍有 2 則未處理的意見" in refused.content.decode()
+
+
+def test_a_stored_check_whose_params_do_not_fit_its_wording_shows_its_own_detail():
+    from projects.presentation import check_detail
+
+    check = {
+        "id": "savings_cap",
+        "status": "pass",
+        "detail": "0.00896 GWh ≤ 60 GWh",
+        "code": "savings_cap.within",
+        "params": {},
+    }
+    assert check_detail(check) == "0.00896 GWh ≤ 60 GWh"
+
+
 # -- the preview marks the fields it reports --------------------------------------------
 
 
