@@ -304,6 +304,7 @@ def preview(request, pk, slug):
     else:
         context["invalid"] = editor.error_count()
     context["field_errors"] = _invalid_fields(editor) if preview is None else {}
+    context["other_errors"] = _other_errors(editor) if preview is None else []
     return render(request, "projects/includes/results_panel.html", context)
 
 
@@ -316,6 +317,18 @@ def _invalid_fields(editor) -> dict[str, str]:
             for name, errors in form.errors.items():
                 if name != NON_FIELD_ERRORS and errors:
                     found[form.add_prefix(name)] = str(errors[0])
+    return found
+
+
+def _other_errors(editor) -> list[str]:
+    """Errors the page cannot mark on one field (a table with too many rows, a row's
+    own rule): the preview lists them in its panel instead."""
+    found = []
+    for part in editor.all_forms():
+        if isinstance(part, BaseFormSet):
+            found.extend(str(error) for error in part.non_form_errors())
+        for form in part.forms if isinstance(part, BaseFormSet) else [part]:
+            found.extend(str(error) for error in form.non_field_errors())
     return found
 
 

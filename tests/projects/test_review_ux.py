@@ -266,6 +266,17 @@ def test_the_preview_names_each_field_in_error_for_the_page_to_mark(client, peop
     assert response.context["invalid"] == 2
 
 
+def test_the_preview_lists_the_errors_it_cannot_mark_on_a_field(client, people):
+    data = editor_data(CalculationEditor(people.plan))
+    data["baseline-groups-TOTAL_FORMS"] = "201"  # more groups than a side may hold
+
+    response = preview(client, people, "calculation", data)
+
+    assert response.context["invalid"] >= 1
+    assert response.context["other_errors"]
+    assert 'data-role="other-errors"' in response.content.decode()
+
+
 def test_a_valid_preview_clears_every_mark(client, people):
     response = preview(client, people, "calculation", editor_data(CalculationEditor(people.plan)))
 
