@@ -752,32 +752,51 @@ class GroupForm(PlanModelForm):
         least = self.MONTHS if self._shape() == EquipmentGroup.Shape.PERIODS else 0
         self.rows = max(least, len(periods), self._posted_rows())
         for i in range(self.rows):
-            self.fields.update(self._grid_fields(i, periods[i] if i < len(periods) else None))
+            self.fields.update(self._grid_fields(i))
+        # The saved months are the cells' initial values (the fields are shared, see
+        # _grid_fields).
+        for i, period in enumerate(periods):
+            self.initial.update(
+                {
+                    f"month_{i}": period.month,
+                    f"power_{i}": period.power_kw,
+                    f"hours_{i}": period.hours,
+                    f"energy_{i}": period.energy_kwh,
+                }
+            )
 
     def _shape(self) -> str:
         if self.is_bound:
             return self.data.get(self.add_prefix("shape"), "")
         return self.initial.get("shape") or ""
 
-    @staticmethod
-    def _grid_fields(i, period=None) -> dict:
+    # The cells' fields of each grid row, built once and shared by every group form: a
+    # field keeps nothing of the form it is in (a form's values are its data and its
+    # initial), and a page of 400 monthly groups would otherwise build 19,200 of them.
+    # Nothing may change a grid field in place. Rows past SHARED_ROWS (only a page sent
+    # with more months than a grid may hold) get fields of their own.
+    SHARED_ROWS = MAX_PERIODS + 1
+    _shared_grid_fields: dict = {}
+
+    @classmethod
+    def _grid_fields(cls, i) -> dict:
         """The four cells of grid row `i`."""
+        fields = cls._shared_grid_fields.get(i)
+        if fields is None:
+            fields = cls._new_grid_fields(i)
+            if i == "__row__" or i < cls.SHARED_ROWS:
+                cls._shared_grid_fields[i] = fields
+        return fields
+
+    @staticmethod
+    def _new_grid_fields(i) -> dict:
         return {
             f"month_{i}": forms.CharField(
-                required=False,
-                label=_("月份"),
-                initial=period.month if period else "",
-                widget=GridMonthInput,
+                required=False, label=_("月份"), initial="", widget=GridMonthInput
             ),
-            f"power_{i}": GridDecimalField(
-                label=_("kW"), initial=period.power_kw if period else None
-            ),
-            f"hours_{i}": GridDecimalField(
-                max_value=744, label=_("小時"), initial=period.hours if period else None
-            ),
-            f"energy_{i}": GridDecimalField(
-                label=_("kWh"), initial=period.energy_kwh if period else None
-            ),
+            f"power_{i}": GridDecimalField(label=_("kW")),
+            f"hours_{i}": GridDecimalField(max_value=744, label=_("小時")),
+            f"energy_{i}": GridDecimalField(label=_("kWh")),
         }
 
     def grid_row_template(self) -> list[BoundField]:

@@ -196,3 +196,18 @@ def test_a_preview_by_someone_who_may_not_change_the_plan_is_404(client, chiller
     viewer = MembershipFactory(organisation=chiller.organisation, role=Membership.Role.VIEWER)
     client.force_login(viewer.user)
     assert preview(client, chiller, calculation_data(chiller)).status_code == 404
+
+
+def test_the_month_grids_of_two_groups_share_their_cell_fields_and_keep_their_own_months(
+    editor, chiller
+):
+    # A page of 400 monthly groups built 48 fields per group; the cells' fields are
+    # now built once per grid row, whatever the number of groups.
+    editor_page = CalculationEditor(Plan.objects.get(pk=chiller.pk))
+    first, second = editor_page.formsets["project_groups"].forms[:2]
+    assert first.rows >= 12 and second.rows >= 12
+    for name in ("month_0", "power_0", "hours_11", "energy_11"):
+        assert first.fields[name] is second.fields[name]
+    periods = list(chiller.groups.get(side="project", order=0).periods.all())
+    assert first["month_0"].value() == periods[0].month
+    assert first["power_0"].value() == periods[0].power_kw
