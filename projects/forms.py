@@ -10,7 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MinValueValidator
 from django.forms.boundfield import BoundField
-from django.utils.html import escape
+from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -814,11 +814,57 @@ class GroupForm(PlanModelForm):
             count += 1
         return count
 
-    def grid_rows(self):
-        return [
-            (self[f"month_{i}"], self[f"power_{i}"], self[f"hours_{i}"], self[f"energy_{i}"])
-            for i in range(self.rows)
-        ]
+    GRID_COLUMNS = ("month", "power", "hours", "energy")
+
+    def grid_html(self) -> str:
+        """The grid's rows (<tr>s of four cells, each with its errors), written directly:
+        the HTML that rendering each cell's BoundField gives, with its aria-invalid and
+        aria-describedby on a cell in error, in a fraction of the time (a page of 400
+        monthly groups holds 19,200 cells)."""
+        if not self.rows:
+            return ""
+        errors = self.errors if self.is_bound else {}
+        fixed = {
+            column: html_attrs(self.fields[f"{column}_0"].widget.attrs)
+            for column in self.GRID_COLUMNS
+        }
+        parts = []
+        for i in range(self.rows):
+            parts.append("\n          <tr>")
+            for column in self.GRID_COLUMNS:
+                name = f"{column}_{i}"
+                field, html_name = self.fields[name], self.add_prefix(name)
+                value = self.get_initial_for_field(field, name)
+                if self.is_bound:
+                    sent = field.widget.value_from_datadict(self.data, self.files, html_name)
+                    value = field.bound_data(sent, value)
+                value = field.widget.format_value(field.prepare_value(value))
+                shown = "" if value is None else f' value="{escape(value)}"'
+                cell_id = self._cell_id(html_name)
+                cell_errors = errors.get(name)
+                marks = ""
+                if cell_errors:
+                    marks = ' aria-invalid="true"'
+                    if cell_id:
+                        marks += f' aria-describedby="{escape(cell_id)}_error"'
+                id_attr = f' id="{escape(cell_id)}"' if cell_id else ""
+                parts.append(
+                    f'\n            <td><input type="text" name="{escape(html_name)}"{shown}'
+                    f"{fixed[column]}{marks}{id_attr}>"
+                )
+                parts.extend(
+                    f'<div class="invalid-feedback d-block">{conditional_escape(error)}</div>'
+                    for error in cell_errors or ()
+                )
+                parts.append("</td>")
+            parts.append("\n          </tr>\n        ")
+        return mark_safe("".join(parts))
+
+    def _cell_id(self, html_name: str) -> str:
+        """A cell's id, as BoundField.auto_id gives it."""
+        if self.auto_id and "%s" in str(self.auto_id):
+            return self.auto_id % html_name
+        return html_name if self.auto_id else ""
 
     def clean(self):
         cleaned = super().clean()
