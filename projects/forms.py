@@ -864,6 +864,11 @@ class GroupForm(PlanModelForm):
             parts.append("\n          </tr>\n        ")
         return mark_safe("".join(parts))
 
+    def hidden_fields(self):
+        """Django's, without building a BoundField for each grid cell to ask whether it is
+        hidden."""
+        return [self[name] for name, field in self.fields.items() if field.widget.is_hidden]
+
     def _cell_id(self, html_name: str) -> str:
         """A cell's id, as BoundField.auto_id gives it."""
         if self.auto_id and "%s" in str(self.auto_id):

@@ -4,13 +4,16 @@ calculation page renders each empty row once, the preview makes no query per row
 import re
 from collections import Counter
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import pytest
 from django.db import connection
 from django.forms import BaseFormSet
+from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import conditional_escape
 
 from methodologies.engine import calculate, parse_calculation_document
 from methodologies.reference import load_reference_data
@@ -211,3 +214,46 @@ def test_the_month_grids_of_two_groups_share_their_cell_fields_and_keep_their_ow
     periods = list(chiller.groups.get(side="project", order=0).periods.all())
     assert first["month_0"].value() == periods[0].month
     assert first["power_0"].value() == periods[0].power_kw
+
+
+def grid_of_bound_fields(form) -> str:
+    """The grid's rows as the template wrote them from each cell's BoundField."""
+    rows = []
+    for i in range(form.rows):
+        cells = []
+        for column in ("month", "power", "hours", "energy"):
+            bound = form[f"{column}_{i}"]
+            errors = "".join(
+                f'<div class="invalid-feedback d-block">{conditional_escape(error)}</div>'
+                for error in bound.errors
+            )
+            cells.append(f"\n            <td>{bound}{errors}</td>")
+        rows.append("\n          <tr>" + "".join(cells) + "\n          </tr>\n        ")
+    return "".join(rows)
+
+
+def test_the_month_grid_written_directly_is_the_html_of_its_cells_bound_fields(editor, chiller):
+    saved = CalculationEditor(Plan.objects.get(pk=chiller.pk))
+    sent = calculation_data(
+        chiller,
+        **{
+            "project-groups-0-power_3": "4x",  # not a number
+            "project-groups-0-month_4": "2019-09",  # a month twice
+            "project-groups-0-hours_5": "",  # power without hours
+            "project-groups-1-energy_2": "12",  # energy besides power and hours
+            "project-groups-1-month_12": "2020/13",  # a pasted row, not a month
+            "project-groups-1-power_12": "1",
+            "project-groups-1-hours_12": "800",  # over 744
+            "project-groups-1-energy_12": "<b>",
+        },
+    )
+    posted = CalculationEditor(
+        Plan.objects.get(pk=chiller.pk), QueryDict(urlencode(sent, doseq=True))
+    )
+    assert not posted.is_valid()
+    for page in (saved, posted):
+        for form in page.formsets["project_groups"].forms:
+            assert form.rows >= 12
+            assert form.grid_html() == grid_of_bound_fields(form)
+    form = posted.formsets["project_groups"].forms[1]
+    assert form.rows == 13 and 'aria-invalid="true"' in form.grid_html()
