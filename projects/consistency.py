@@ -248,11 +248,13 @@ def group_figures(calculation: CalculationInput) -> dict[str, list[GroupFigures]
     return figures
 
 
-def plan_group_figures(plan: Plan) -> dict[str, list[GroupFigures]] | None:
+def plan_group_figures(plan: Plan, groups=None) -> dict[str, list[GroupFigures]] | None:
     """group_figures of a stored plan's document; None while its calculation
-    inputs are incomplete (the results panel then says what is missing)."""
+    inputs are incomplete (the results panel then says what is missing). `groups`:
+    see interchange.calculation_document."""
     try:
-        calculation = parse_calculation_document(calculation_document(plan), load_reference_data())
+        document = calculation_document(plan, groups)
+        calculation = parse_calculation_document(document, load_reference_data())
     except DocumentErrors:
         return None
     return group_figures(calculation)

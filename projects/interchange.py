@@ -572,15 +572,21 @@ def plan_document(plan: Plan) -> dict:
     return doc
 
 
-def calculation_document(plan: Plan) -> dict:
+def calculation_document(plan: Plan, groups: list[EquipmentGroup] | None = None) -> dict:
     """The parts of `plan_document` the engine reads (`format`, `plan.type`,
     `plan.crediting_period`, `calculation`), written the same way: a calculation
-    reads the plan's groups, refrigerants and pairs, not every part of it."""
+    reads the plan's groups, refrigerants and pairs, not every part of it.
+    `groups`: the plan's groups with their periods prefetched, as saved, when the
+    caller has read them already."""
     section: dict[str, Any] = {"type": plan.type}
     crediting = _compact({"start": _date(plan.crediting_start), "end": _date(plan.crediting_end)})
     if crediting:
         section["crediting_period"] = crediting
-    return {"format": FORMAT, "plan": section, "calculation": _calculation_section(plan)}
+    return {
+        "format": FORMAT,
+        "plan": section,
+        "calculation": _calculation_section(plan, groups),
+    }
 
 
 def _plan_section(plan: Plan) -> dict:
@@ -679,7 +685,7 @@ def _additionality_section(plan: Plan) -> dict:
     return _compact(_in_order(section, ADDITIONALITY_KEYS))
 
 
-def _calculation_section(plan: Plan) -> dict:
+def _calculation_section(plan: Plan, groups: list[EquipmentGroup] | None = None) -> dict:
     emission_factor = _compact(
         {"value": _number(plan.emission_factor_value), "year": plan.emission_factor_year}
     )
@@ -687,7 +693,8 @@ def _calculation_section(plan: Plan) -> dict:
     if plan.line_loss is not None:
         section["line_loss"] = _number(plan.line_loss)
     refrigerants = {r.side: r for r in plan.refrigerants.all()}
-    groups = list(plan.groups.prefetch_related("periods"))
+    if groups is None:
+        groups = list(plan.groups.prefetch_related("periods"))
     for side in Side.values:
         section[side] = {
             "groups": [_group(g) for g in groups if g.side == side],

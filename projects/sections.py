@@ -262,6 +262,9 @@ class CalculationEditor(SectionEditor):
         self.formsets = {}
         # Both sides' groups and their months in two queries, read once.
         groups = list(plan.groups.prefetch_related("periods"))
+        # As read (an unbound page changes none of them): the page's group figures
+        # are computed from them too.
+        self.groups = groups
         for side in Side.values:
             rows = [group for group in groups if group.side == side]
             formset_class = f.GroupFormSet if rows else f.FirstGroupFormSet

@@ -268,12 +268,18 @@ def section(request, pk, slug):
         "warnings": consistency.warnings(plan),
         "saving_rate": consistency.saving_rate(plan),
         "cost_shares": consistency.cost_shares(plan),
-        "group_figures": consistency.plan_group_figures(plan) if slug == "calculation" else None,
+        "group_figures": _group_figures(plan, editor) if slug == "calculation" else None,
         "environment_template": survey_template.ENVIRONMENT,
         "slug": slug,
         **_section_comments(request, plan, slug),
     }
     return render(request, editor.template, context, status=status)
+
+
+def _group_figures(plan, editor):
+    """The saved plan's group figures; an unbound page's groups are the saved ones,
+    read already (a page of 400 monthly groups holds 4,800 months)."""
+    return consistency.plan_group_figures(plan, None if editor.bound else editor.groups)
 
 
 @require_POST
