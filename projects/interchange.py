@@ -31,6 +31,7 @@ from projects import schema
 from projects.models import (
     ApplicabilityAnswer,
     EquipmentGroup,
+    GroupPeriod,
     ParameterNote,
     Participant,
     Plan,
@@ -694,10 +695,24 @@ def _calculation_section(plan: Plan, groups: list[EquipmentGroup] | None = None)
         section["line_loss"] = _number(plan.line_loss)
     refrigerants = {r.side: r for r in plan.refrigerants.all()}
     if groups is None:
-        groups = list(plan.groups.prefetch_related("periods"))
+        # The months as plain rows (a plan may hold 400 groups of 12): one query, and no
+        # model instance for each.
+        groups = list(plan.groups.all())
+        months: dict[int, list[tuple]] = {group.pk: [] for group in groups}
+        for group_id, *row in GroupPeriod.objects.filter(group__plan=plan).values_list(
+            "group_id", *PERIOD_COLUMNS
+        ):
+            months.setdefault(group_id, []).append(row)
+    else:
+        months = {
+            group.pk: [
+                tuple(getattr(p, name) for name in PERIOD_COLUMNS) for p in group.periods.all()
+            ]
+            for group in groups
+        }
     for side in Side.values:
         section[side] = {
-            "groups": [_group(g) for g in groups if g.side == side],
+            "groups": [_group(g, months[g.pk]) for g in groups if g.side == side],
             "refrigerant": _refrigerant(refrigerants.get(side)),
         }
     section["leakage_tco2e"] = _number(plan.leakage_tco2e)
@@ -721,17 +736,21 @@ def _calculation_section(plan: Plan, groups: list[EquipmentGroup] | None = None)
     return section
 
 
-def _group(group: EquipmentGroup) -> dict:
+PERIOD_COLUMNS = ("month", "power_kw", "hours", "energy_kwh")
+
+
+def _group(group: EquipmentGroup, months: list[tuple]) -> dict:
+    """A group as the format writes it; `months`: its periods' PERIOD_COLUMNS."""
     data: dict[str, Any] = {"name": group.name, "count": group.count}
     if group.shape != EquipmentGroup.Shape.PERIODS:
         for name in EquipmentGroup.SHAPE_FIELDS[group.shape]:
             data[name] = _number(getattr(group, name))
     else:
         data["periods"] = [
-            {"period": p.month, "energy_kwh": _number(p.energy_kwh)}
-            if p.energy_kwh is not None
-            else {"period": p.month, "power_kw": _number(p.power_kw), "hours": _number(p.hours)}
-            for p in group.periods.all()
+            {"period": month, "energy_kwh": _number(energy_kwh)}
+            if energy_kwh is not None
+            else {"period": month, "power_kw": _number(power_kw), "hours": _number(hours)}
+            for month, power_kw, hours, energy_kwh in months
         ]
     return {key: value for key, value in data.items() if value is not None}
 
