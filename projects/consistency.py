@@ -248,12 +248,14 @@ def group_figures(calculation: CalculationInput) -> dict[str, list[GroupFigures]
     return figures
 
 
-def plan_group_figures(plan: Plan, groups=None) -> dict[str, list[GroupFigures]] | None:
+def plan_group_figures(
+    plan: Plan, groups=None, months=None
+) -> dict[str, list[GroupFigures]] | None:
     """group_figures of a stored plan's document; None while its calculation
-    inputs are incomplete (the results panel then says what is missing). `groups`:
-    see interchange.calculation_document."""
+    inputs are incomplete (the results panel then says what is missing). `groups`,
+    `months`: see interchange.calculation_document."""
     try:
-        document = calculation_document(plan, groups)
+        document = calculation_document(plan, groups, months)
         calculation = parse_calculation_document(document, load_reference_data())
     except DocumentErrors:
         return None

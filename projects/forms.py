@@ -19,7 +19,7 @@ from methodologies.engine import MAX_GROUPS, MAX_ITEMS, MAX_PERIODS, MAX_STRING
 from methodologies.models import EmissionFactor, Refrigerant, Regulation
 from methodologies.reference import emission_factor_rows
 from projects import dates, numbers
-from projects.interchange import decimal_text
+from projects.interchange import PERIOD_COLUMNS, decimal_text
 from projects.models import (
     QUANTITY,
     QUANTITY_LIMIT,
@@ -740,7 +740,9 @@ class GroupForm(PlanModelForm):
         ]
         widgets = {"name": DirectTextInput, "shape": DirectSelect, "count": CountInput}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, months=None, **kwargs):
+        """`months`: the saved months of the page's groups (interchange.group_months), when
+        the page has read them; otherwise the group's own are read."""
         super().__init__(*args, **kwargs)
         count = self.fields["count"]
         count.min_value = 1
@@ -749,7 +751,13 @@ class GroupForm(PlanModelForm):
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
-        periods = list(self.instance.periods.all()) if self.instance.pk else []
+        periods = []
+        if self.instance.pk:
+            periods = (
+                months.get(self.instance.pk, [])
+                if months is not None
+                else list(self.instance.periods.values_list(*PERIOD_COLUMNS))
+            )
         least = self.MONTHS if self._shape() == EquipmentGroup.Shape.PERIODS else 0
         self.rows = max(least, len(periods), self._posted_rows())
         self.grid_names = set()
@@ -759,13 +767,13 @@ class GroupForm(PlanModelForm):
             self.grid_names.update(cells)
         # The saved months are the cells' initial values (the fields are shared, see
         # _grid_fields).
-        for i, period in enumerate(periods):
+        for i, (month, power_kw, hours, energy_kwh) in enumerate(periods):
             self.initial.update(
                 {
-                    f"month_{i}": period.month,
-                    f"power_{i}": period.power_kw,
-                    f"hours_{i}": period.hours,
-                    f"energy_{i}": period.energy_kwh,
+                    f"month_{i}": month,
+                    f"power_{i}": power_kw,
+                    f"hours_{i}": hours,
+                    f"energy_{i}": energy_kwh,
                 }
             )
 

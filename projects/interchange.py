@@ -573,12 +573,16 @@ def plan_document(plan: Plan) -> dict:
     return doc
 
 
-def calculation_document(plan: Plan, groups: list[EquipmentGroup] | None = None) -> dict:
+def calculation_document(
+    plan: Plan,
+    groups: list[EquipmentGroup] | None = None,
+    months: dict[int, list[tuple]] | None = None,
+) -> dict:
     """The parts of `plan_document` the engine reads (`format`, `plan.type`,
     `plan.crediting_period`, `calculation`), written the same way: a calculation
     reads the plan's groups, refrigerants and pairs, not every part of it.
-    `groups`: the plan's groups with their periods prefetched, as saved, when the
-    caller has read them already."""
+    `groups` and `months` (see group_months): the plan's groups and their months as
+    saved, when the caller has read them already."""
     section: dict[str, Any] = {"type": plan.type}
     crediting = _compact({"start": _date(plan.crediting_start), "end": _date(plan.crediting_end)})
     if crediting:
@@ -586,7 +590,7 @@ def calculation_document(plan: Plan, groups: list[EquipmentGroup] | None = None)
     return {
         "format": FORMAT,
         "plan": section,
-        "calculation": _calculation_section(plan, groups),
+        "calculation": _calculation_section(plan, groups, months),
     }
 
 
@@ -686,7 +690,25 @@ def _additionality_section(plan: Plan) -> dict:
     return _compact(_in_order(section, ADDITIONALITY_KEYS))
 
 
-def _calculation_section(plan: Plan, groups: list[EquipmentGroup] | None = None) -> dict:
+PERIOD_COLUMNS = ("month", "power_kw", "hours", "energy_kwh")
+
+
+def group_months(plan: Plan) -> dict[int, list[tuple]]:
+    """The saved months of the plan's groups as PERIOD_COLUMNS rows, by group pk, in
+    month order: one query, and no model instance for each (a plan may hold 400 groups
+    of 12 months)."""
+    months: dict[int, list[tuple]] = {}
+    rows = GroupPeriod.objects.filter(group__plan=plan).values_list("group_id", *PERIOD_COLUMNS)
+    for group_id, *row in rows:
+        months.setdefault(group_id, []).append(tuple(row))
+    return months
+
+
+def _calculation_section(
+    plan: Plan,
+    groups: list[EquipmentGroup] | None = None,
+    months: dict[int, list[tuple]] | None = None,
+) -> dict:
     emission_factor = _compact(
         {"value": _number(plan.emission_factor_value), "year": plan.emission_factor_year}
     )
@@ -694,25 +716,11 @@ def _calculation_section(plan: Plan, groups: list[EquipmentGroup] | None = None)
     if plan.line_loss is not None:
         section["line_loss"] = _number(plan.line_loss)
     refrigerants = {r.side: r for r in plan.refrigerants.all()}
-    if groups is None:
-        # The months as plain rows (a plan may hold 400 groups of 12): one query, and no
-        # model instance for each.
-        groups = list(plan.groups.all())
-        months: dict[int, list[tuple]] = {group.pk: [] for group in groups}
-        for group_id, *row in GroupPeriod.objects.filter(group__plan=plan).values_list(
-            "group_id", *PERIOD_COLUMNS
-        ):
-            months.setdefault(group_id, []).append(row)
-    else:
-        months = {
-            group.pk: [
-                tuple(getattr(p, name) for name in PERIOD_COLUMNS) for p in group.periods.all()
-            ]
-            for group in groups
-        }
+    if groups is None or months is None:
+        groups, months = list(plan.groups.all()), group_months(plan)
     for side in Side.values:
         section[side] = {
-            "groups": [_group(g, months[g.pk]) for g in groups if g.side == side],
+            "groups": [_group(g, months.get(g.pk, [])) for g in groups if g.side == side],
             "refrigerant": _refrigerant(refrigerants.get(side)),
         }
     section["leakage_tco2e"] = _number(plan.leakage_tco2e)
@@ -734,9 +742,6 @@ def _calculation_section(plan: Plan, groups: list[EquipmentGroup] | None = None)
     if plan.gwp_edition:
         section["gwp_edition"] = plan.gwp_edition
     return section
-
-
-PERIOD_COLUMNS = ("month", "power_kw", "hours", "energy_kwh")
 
 
 def _group(group: EquipmentGroup, months: list[tuple]) -> dict:

@@ -17,6 +17,7 @@ from methodologies.models import Regulation, RegulationGroup
 from methodologies.reference import load_reference_data
 from projects import forms as f
 from projects import schema
+from projects.interchange import group_months
 from projects.models import (
     ApplicabilityAnswer,
     EquipmentGroup,
@@ -260,11 +261,10 @@ class CalculationEditor(SectionEditor):
         plan = self.plan
         self.form = f.CalculationForm(self.data, instance=plan, prefix="plan")
         self.formsets = {}
-        # Both sides' groups and their months in two queries, read once.
-        groups = list(plan.groups.prefetch_related("periods"))
-        # As read (an unbound page changes none of them): the page's group figures
-        # are computed from them too.
-        self.groups = groups
+        # Both sides' groups and their months in two queries, read once; as read (an
+        # unbound page changes none of them), the page's group figures use them too.
+        groups = list(plan.groups.all())
+        self.groups, self.months = groups, group_months(plan)
         for side in Side.values:
             rows = [group for group in groups if group.side == side]
             formset_class = f.GroupFormSet if rows else f.FirstGroupFormSet
@@ -274,6 +274,7 @@ class CalculationEditor(SectionEditor):
                 prefix=f"{side}-groups",
                 queryset=plan.groups.filter(side=side),
                 rows=rows,
+                form_kwargs={"months": self.months},
             )
         self.formsets["pairs"] = f.ServicePairFormSet(self.data, instance=plan, prefix="pairs")
         self.formsets["notes"] = self._notes_formset()

@@ -279,7 +279,9 @@ def section(request, pk, slug):
 def _group_figures(plan, editor):
     """The saved plan's group figures; an unbound page's groups are the saved ones,
     read already (a page of 400 monthly groups holds 4,800 months)."""
-    return consistency.plan_group_figures(plan, None if editor.bound else editor.groups)
+    if editor.bound:
+        return consistency.plan_group_figures(plan)
+    return consistency.plan_group_figures(plan, editor.groups, editor.months)
 
 
 @require_POST
