@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal
 
 from methodologies.engine import calculate, parse_calculation_document
+from methodologies.engine.calculation import round_half_away_int
 from methodologies.reference import reference_from_snapshot, reference_snapshot
 from projects import charts, schema, survey
 from projects.consistency import cost_figures, group_figures, saving_rate_figures
@@ -78,6 +79,7 @@ class ParameterRow:
     unit: str
     source: str = ""
     note: str = ""
+    key: str = ""  # the parameter's name, e.g. "BE_y"
 
 
 @dataclass
@@ -95,10 +97,56 @@ def _notes(plan: dict) -> dict[tuple[str, str], dict]:
 
 
 def _row(notes, table, key, symbol, definition, value, unit) -> ParameterRow:
+    """A row as the plan words it: its own 定義 and 單位 where it gives them."""
     note = notes.get((table, key), {})
     return ParameterRow(
-        symbol, definition, value, unit, note.get("source", ""), note.get("note", "")
+        symbol,
+        note.get("definition") or definition,
+        value,
+        note.get("unit") or unit,
+        note.get("source", ""),
+        note.get("note", ""),
+        key,
     )
+
+
+# The rows each technology's registered plan prints by default, in the tables'
+# order (projects.forms.STANDARD_PARAMETERS); a plan's note prints a row or leaves
+# it out (`display`). The chiller plan (家福竹北店) has the Σi and PEref,y rows, no
+# l_y in (二) and only ERy and LEy in (四); the lighting plan (崑山科大) the others.
+FULL_ROWS = {
+    "baseline": {"BE_y", "E_BL_y", "EF", "n_i", "rho_i", "o_i", "l_y", "Q_ref_BL", "GWP_ref_BL"},
+    "project": {
+        "PE_y",
+        "E_PJ_y",
+        "EF",
+        "PE_ref_y",
+        "n_i",
+        "rho_i",
+        "o_i",
+        "l_y",
+        "Q_ref_PJ",
+        "GWP_ref_PJ",
+    },
+    "reduction": {"ER_y", "BE_y", "PE_y", "LE_y"},
+}
+PRINTED_ROWS = {
+    "chiller": {
+        "baseline": FULL_ROWS["baseline"] | {"sum_i"},
+        "project": FULL_ROWS["project"] - {"l_y"},
+        "reduction": {"ER_y", "LE_y"},
+    },
+}
+
+
+def _printed(rows: list[ParameterRow], notes, table: str, technology: str):
+    defaults = PRINTED_ROWS.get(technology, FULL_ROWS)[table]
+    printed = []
+    for row in rows:
+        display = notes.get((table, row.key), {}).get("display", "")
+        if display == "show" or (display != "hide" and row.key in defaults):
+            printed.append(row)
+    return printed
 
 
 def _per_group(groups, formatter) -> str:
@@ -109,11 +157,20 @@ def _per_group(groups, formatter) -> str:
 
 
 def _side_rows(
-    side: str, calc: dict, calculation_input, figures, notes, use_mwh: bool, groups_figures
+    side: str,
+    calc: dict,
+    calculation_input,
+    figures,
+    notes,
+    use_mwh: bool,
+    groups_figures,
+    count_unit: str,
+    refrigerant_tco2e,
 ):
-    """The parameter table of (一) 基線 or (二) 專案, as the reference plans lay it out;
-    `figures` is the engine's SideFigures of this side (rounded from exact values),
-    `groups_figures` its groups' consistency.group_figures."""
+    """The parameter table of (一) 基線 or (二) 專案, as the reference plans lay it out,
+    every row a plan may print (`_printed` chooses); `figures` is the engine's
+    SideFigures of this side (rounded from exact values), `groups_figures` its groups'
+    consistency.group_figures, `refrigerant_tco2e` the exact Q_ref × GWP_ref."""
     baseline = side == "baseline"
     table = side
     groups = calc[side]["groups"]
@@ -149,6 +206,33 @@ def _side_rows(
             decimal_text(ef),
             "tCO2e/MWh" if use_mwh else "kgCO2e/kWh",
         ),
+    ]
+    refrigerant = getattr(calculation_input, side).refrigerant
+    if baseline:
+        rows.append(
+            _row(
+                notes,
+                table,
+                "sum_i",
+                "Σ<sub>i</sub>",
+                "加總替換之 i 類別設備(例如40W 白熾燈泡,5hpmotor)，視為專案活動的一部分",
+                "",
+                "－",
+            )
+        )
+    elif refrigerant is not None:
+        rows.append(
+            _row(
+                notes,
+                table,
+                "PE_ref_y",
+                "PE<sub>ref,y</sub>",
+                "因冷媒洩漏而產生之專案活動排放量",
+                tonnes(round_half_away_int(refrigerant_tco2e)),
+                "tCO2e",
+            )
+        )
+    rows.append(
         _row(
             notes,
             table,
@@ -156,9 +240,9 @@ def _side_rows(
             "n<sub>i</sub>",
             "第 i 類設備數量",
             _per_group(groups, lambda g: thousands(g["count"])),
-            "具" if use_mwh else "台",
-        ),
-    ]
+            count_unit,
+        )
+    )
     if all("power_kw" in g for g in groups):
         if use_mwh:
             power = _per_group(groups, lambda g: decimal_text(Decimal(g["power_kw"]) / 1000))
@@ -184,7 +268,7 @@ def _side_rows(
                 "kWh<sub>i</sub>",
                 "第 i 類設備耗用能量（冷凍能力 × 單位耗能）",
                 _per_group(groups_figures, lambda g: thousands(g.power_kw, 2)),
-                "kW",
+                "kWh",
             )
         )
     else:
@@ -220,7 +304,6 @@ def _side_rows(
             "%" if line_loss else "－",
         )
     )
-    refrigerant = getattr(calculation_input, side).refrigerant
     if refrigerant is not None:
         suffix = "BL" if baseline else "PJ"
         rows.append(
@@ -246,6 +329,15 @@ def _side_rows(
             )
         )
     return rows
+
+
+def _formula_numbers(numbered: bool, project_refrigerant: bool) -> dict[str, str]:
+    """The label of each formula of section 四: 公式(1)–(6) in the chiller plan's order
+    (PEref,y has its own only with a project refrigerant), or none."""
+    names = ["BE", "E_BL", "PE", "E_PJ", *(["PE_ref"] if project_refrigerant else []), "ER"]
+    if not numbered:
+        return dict.fromkeys(names, "")
+    return {name: f"公式({number})：" for number, name in enumerate(names, start=1)}
 
 
 def _group_energies(groups_figures, use_mwh: bool) -> list[dict]:
@@ -293,8 +385,14 @@ def build_report(
     plan = document.get("plan", {})
     calc = document["calculation"]
     calculation_input = parse_calculation_document(document, reference_from_snapshot(reference))
-    figures = calculate(calculation_input).display()
-    use_mwh = plan.get("technology") == "lighting"
+    exact = calculate(calculation_input)
+    figures = exact.display()
+    technology = plan.get("technology", "")
+    calculation_notes = plan.get("calculation_notes", {})
+    # The plan's units; left blank, its technology's (lighting: MWh and 具, else kWh and 台).
+    energy_unit = calculation_notes.get("energy_unit", "")
+    use_mwh = energy_unit == "MWh" if energy_unit else technology == "lighting"
+    count_unit = calculation_notes.get("count_unit") or ("具" if technology == "lighting" else "台")
     notes = _notes(plan)
     report = Report(title=TITLES[plan["type"]], draft=draft, plan=plan, results=results)
     s = report.sections
@@ -387,23 +485,38 @@ def build_report(
         }
 
     # 四
-    calculation_notes = plan.get("calculation_notes", {})
     s["baseline_scenario"] = calculation_notes.get("baseline_scenario", "")
     s["project_scenario"] = calculation_notes.get("project_scenario", "")
     s["leakage_not_applicable"] = calculation_notes.get("leakage_not_applicable", False)
     s["leakage_note"] = calculation_notes.get("leakage_note", "")
     groups = group_figures(calculation_input)
-    s["baseline_rows"] = _side_rows(
-        "baseline", calc, calculation_input, figures.baseline, notes, use_mwh, groups["baseline"]
-    )
-    s["project_rows"] = _side_rows(
-        "project", calc, calculation_input, figures.project, notes, use_mwh, groups["project"]
-    )
+    for side, refrigerant_tco2e in (
+        ("baseline", exact.baseline_refrigerant_tco2e),
+        ("project", exact.project_refrigerant_tco2e),
+    ):
+        rows = _side_rows(
+            side,
+            calc,
+            calculation_input,
+            getattr(figures, side),
+            notes,
+            use_mwh,
+            groups[side],
+            count_unit,
+            refrigerant_tco2e,
+        )
+        s[f"{side}_rows"] = _printed(rows, notes, side, technology)
     s["baseline_groups"] = _group_energies(groups["baseline"], use_mwh)
     s["project_groups"] = _group_energies(groups["project"], use_mwh)
     s["baseline_refrigerant"] = calculation_input.baseline.refrigerant is not None
     s["project_refrigerant"] = calculation_input.project.refrigerant is not None
-    s["reduction_rows"] = [
+    s["baseline_capacity"] = bool(calc["baseline"]["groups"]) and all(
+        "capacity_rt" in g for g in calc["baseline"]["groups"]
+    )
+    s["formulas"] = _formula_numbers(
+        calculation_notes.get("formula_numbers", False), s["project_refrigerant"]
+    )
+    reduction_rows = [
         _row(notes, "reduction", "ER_y", "ER<sub>y</sub>", "y 年之排放減量", s["annual"], "tCO2e"),
         _row(
             notes,
@@ -433,6 +546,7 @@ def build_report(
             "tCO2e",
         ),
     ]
+    s["reduction_rows"] = _printed(reduction_rows, notes, "reduction", technology)
     # 五 and attachments
     s["environment"] = document.get("environment", {})
     consultation = document.get("consultation", {})
