@@ -348,7 +348,10 @@ class Plan(models.Model):
     # registered plans do: lighting in MWh and 具, a chiller in kWh and 台) and
     # whether its formulas carry numbers, 公式(1)–(6), as the chiller plan prints them.
     energy_unit = models.CharField(
-        _("能源單位"), max_length=3, choices=EnergyUnit.choices, blank=True
+        _("能源單位"),
+        max_length=3,
+        choices=[("", _("依設備技術")), *EnergyUnit.choices],
+        blank=True,
     )
     count_unit = models.CharField(_("設備數量單位"), max_length=10, blank=True)
     formula_numbers = models.BooleanField(_("公式編號"), default=False)
@@ -646,7 +649,9 @@ class ParameterNote(models.Model):
     # Blank: the row as the technology's registered plan prints it.
     definition = models.TextField(_("定義"), blank=True)
     unit = models.CharField(_("單位"), max_length=20, blank=True)
-    display = models.CharField(_("列印"), max_length=4, choices=Display.choices, blank=True)
+    display = models.CharField(
+        _("列印"), max_length=4, choices=[("", _("依設備技術"))] + Display.choices, blank=True
+    )
     source = models.CharField(_("數據來源"), max_length=10, choices=Source.choices, blank=True)
     note = models.TextField(_("說明"), blank=True)
 

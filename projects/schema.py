@@ -101,7 +101,8 @@ class Row:
     def choices(self) -> tuple[str, ...] | None:
         model_field = self.model_field
         if self.kind == CHOICE and model_field is not None and model_field.choices:
-            return tuple(str(value) for value, _label in model_field.choices)
+            # A blank choice (a label for "left to the default") is no document value.
+            return tuple(str(value) for value, _label in model_field.choices if value != "")
         return None
 
     def required_of(self, plan_type: str) -> bool:
