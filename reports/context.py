@@ -340,10 +340,12 @@ def _formula_numbers(numbered: bool, project_refrigerant: bool) -> dict[str, str
     return {name: f"公式({number})：" for number, name in enumerate(names, start=1)}
 
 
-def _group_energies(groups_figures, use_mwh: bool) -> list[dict]:
-    """Each group's n_i × ρ_i × o_i (the Σ terms of E_BL,y / E_PJ,y), as the page
-    shows them (consistency.group_figures), in the side table's unit."""
-    terms = "n<sub>{0}</sub> × ρ<sub>{0}</sub> × o<sub>{0}</sub>"
+def _group_energies(groups_figures, use_mwh: bool, capacity: bool = False) -> list[dict]:
+    """Each group's n_i × ρ_i × o_i (the Σ terms of E_BL,y / E_PJ,y; kWh_i for a
+    chiller given by capacity, as formula (2) names it), as the page shows them
+    (consistency.group_figures), in the side table's unit."""
+    power = "kWh" if capacity else "ρ"
+    terms = "n<sub>{0}</sub> × " + power + "<sub>{0}</sub> × o<sub>{0}</sub>"
     return [
         {
             # By month (no one power per unit): summed over the months t.
@@ -506,13 +508,13 @@ def build_report(
             refrigerant_tco2e,
         )
         s[f"{side}_rows"] = _printed(rows, notes, side, technology)
-    s["baseline_groups"] = _group_energies(groups["baseline"], use_mwh)
-    s["project_groups"] = _group_energies(groups["project"], use_mwh)
-    s["baseline_refrigerant"] = calculation_input.baseline.refrigerant is not None
-    s["project_refrigerant"] = calculation_input.project.refrigerant is not None
     s["baseline_capacity"] = bool(calc["baseline"]["groups"]) and all(
         "capacity_rt" in g for g in calc["baseline"]["groups"]
     )
+    s["baseline_groups"] = _group_energies(groups["baseline"], use_mwh, s["baseline_capacity"])
+    s["project_groups"] = _group_energies(groups["project"], use_mwh)
+    s["baseline_refrigerant"] = calculation_input.baseline.refrigerant is not None
+    s["project_refrigerant"] = calculation_input.project.refrigerant is not None
     s["formulas"] = _formula_numbers(
         calculation_notes.get("formula_numbers", False), s["project_refrigerant"]
     )
