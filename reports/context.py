@@ -139,12 +139,67 @@ PRINTED_ROWS = {
 }
 
 
+# The wording (定義, and 單位 where it is not the calculation's) of the registered
+# plan of a technology, where it differs from the standard rows': a row the plan
+# leaves blank reads as that plan reads.
+REFERENCE_WORDING = {
+    "chiller": {
+        ("baseline", "BE_y"): ("y 年之基線排放量", None),
+        ("baseline", "E_BL_y"): ("y 年之基線用電量", None),
+        ("baseline", "EF"): ("電力或電網排放係數", None),
+        ("baseline", "rho_i"): ("第 i 類設備耗用能量(基線空調主機設備冷凍能力×空調單位耗能)", None),
+        ("baseline", "l_y"): (
+            "提供安裝之設備用電之電網 y 年年度的平均技術線路損失 運輸或分配，以分數表示。"
+            "若最近的數據無法取得或 數據無法確認正確型或可信賴時，應使用預設值 0.1 。",
+            None,
+        ),
+        ("baseline", "Q_ref_BL"): ("基線中用來替代洩漏之冷媒的平均年用量", None),
+        ("baseline", "GWP_ref_BL"): ("基線冷媒洩漏量的全球暖化潛勢", None),
+        ("project", "PE_y"): ("專案全年排放量", None),
+        ("project", "E_PJ_y"): (
+            "專案 y年之能源消耗量 此數值需根據實際監測取得。 EPPJ,y=Σi[EPPJi,y]",
+            None,
+        ),
+        ("project", "EF"): ("電力或電網排放係數", None),
+        ("project", "n_i"): ("專案 y年，第 i 類設備數量", None),
+        ("project", "rho_i"): ("專案 y年，第 i 類設備能源需求量", None),
+        ("project", "o_i"): ("專案 y年，第 i 類設備平均運轉時數", None),
+        ("project", "Q_ref_PJ"): ("專案活動中用來替代冷媒的平均洩漏量", None),
+        ("project", "GWP_ref_PJ"): ("專案活動所使用冷媒之全球暖化潛勢", None),
+        ("reduction", "ER_y"): ("年減碳量", "tCO2"),
+        ("reduction", "LE_y"): ("年洩漏量", "tCO2"),
+    },
+    "lighting": {
+        ("baseline", "EF"): ("第 y 年電力或電網排放係數", None),
+        ("baseline", "n_i"): ("基線情境之汰換燈具數", None),
+        ("baseline", "rho_i"): ("基線情境之燈具功率值", None),
+        ("baseline", "o_i"): ("基線情境之燈具年運轉時數", None),
+        ("baseline", "l_y"): ("基線情境之每年線路損失率", None),
+        ("project", "n_i"): ("專案活動之使用燈具數", None),
+        ("project", "rho_i"): ("專案活動之燈具功率值", None),
+        ("project", "o_i"): ("專案活動之燈具年運轉時數", None),
+        ("project", "l_y"): ("專案活動之每年線路損失率", None),
+    },
+}
+
+
 def _printed(rows: list[ParameterRow], notes, table: str, technology: str):
+    """The rows the plan prints, each worded as the plan, else as its technology's
+    registered plan, words it."""
     defaults = PRINTED_ROWS.get(technology, FULL_ROWS)[table]
+    wording = REFERENCE_WORDING.get(technology, {})
     printed = []
     for row in rows:
-        display = notes.get((table, row.key), {}).get("display", "")
+        note = notes.get((table, row.key), {})
+        display = note.get("display", "")
         if display == "show" or (display != "hide" and row.key in defaults):
+            definition, unit = wording.get((table, row.key), (None, None))
+            if row.key == "rho_i" and not row.symbol.startswith("kWh"):
+                definition = None  # the chiller's wording is of kWh_i (by capacity)
+            if definition and not note.get("definition"):
+                row.definition = definition
+            if unit and not note.get("unit"):
+                row.unit = unit
             printed.append(row)
     return printed
 

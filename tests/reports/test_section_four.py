@@ -169,7 +169,8 @@ def test_each_table_has_the_registered_plans_rows_in_its_order(demo_document, na
 
 def test_without_notes_the_rows_units_and_numbering_follow_the_technology(demo_document):
     """A chiller plan that words nothing itself still prints its reference plan's rows
-    (Σi, PEref,y; (四) with ERy and LEy) in kWh and 台, without formula numbers."""
+    (Σi, PEref,y; (四) with ERy and LEy) in its words, in kWh and 台, without formula
+    numbers."""
     document = demo_document("chiller-individual.json")
     notes = document["plan"]["calculation_notes"]
     for key in ("parameters", "energy_unit", "count_unit", "formula_numbers"):
@@ -180,12 +181,17 @@ def test_without_notes_the_rows_units_and_numbering_follow_the_technology(demo_d
     s = report.sections
     assert [row.key for row in s["reduction_rows"]] == ["ER_y", "LE_y"]
     assert "l_y" not in [row.key for row in s["project_rows"]]
+    words = {row.key: (row.definition, row.unit) for row in s["reduction_rows"]}
+    assert words == {"ER_y": ("年減碳量", "tCO2"), "LE_y": ("年洩漏量", "tCO2")}
+    baseline = {row.key: row.definition for row in s["baseline_rows"]}
+    assert baseline["sum_i"].startswith("加總替換之 i 類別設備")
+    assert baseline["rho_i"] == "第 i 類設備耗用能量(基線空調主機設備冷凍能力×空調單位耗能)"
     units = {row.key: row.unit for row in s["baseline_rows"]}
     assert units["n_i"] == "台"
     assert units["E_BL_y"] == "kWh"
     assert units["rho_i"] == "kWh"
     pe_ref = next(row for row in s["project_rows"] if row.key == "PE_ref_y")
-    assert pe_ref.value == "221"
+    assert (pe_ref.definition, pe_ref.value) == ("因冷媒洩漏而產生之專案活動排放量", "221")
     assert set(s["formulas"].values()) == {""}
 
 
