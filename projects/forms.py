@@ -637,6 +637,9 @@ class CalculationForm(PlanModelForm):
             "leakage_tco2e",
             "leakage_not_applicable",
             "leakage_note",
+            "energy_unit",
+            "count_unit",
+            "formula_numbers",
             "service_level_metric",
             "service_level_mode",
         ]
@@ -665,6 +668,9 @@ class CalculationForm(PlanModelForm):
         self.fields["emission_factor_value"].help_text = _(
             "選用公告係數時可留白；兩者皆填時以此數值為準。"
         )
+        self.fields["energy_unit"].help_text = _("留白時照明以 MWh、其他以 kWh 列印。")
+        self.fields["count_unit"].help_text = _("留白時照明為「具」、其他為「台」。")
+        self.fields["formula_numbers"].help_text = _("以公式(1)、公式(2)…編號各公式。")
 
     def clean(self):
         cleaned = super().clean()
@@ -1086,12 +1092,35 @@ class RefrigerantForm(forms.ModelForm, metaclass=PlanFormMetaclass):
 
 
 ServicePairFormSet = row_formset(ServiceLevelPair, ["location", "baseline", "project"])
-PARAMETER_NOTE_FIELDS = ["table", "parameter", "source", "note"]
+PARAMETER_NOTE_FIELDS = ["table", "parameter", "definition", "unit", "display", "source", "note"]
 ParameterNoteFormSet = row_formset(ParameterNote, PARAMETER_NOTE_FIELDS, extra=0)
-# The parameter rows of section 四's tables, as the reference plans list them.
+# The parameter rows of section 四's tables, as the reference plans list them
+# (reports.context.PARAMETER_ROWS says which a technology prints by default).
 STANDARD_PARAMETERS = {
-    "baseline": ["BE_y", "E_BL_y", "EF", "n_i", "rho_i", "o_i", "l_y", "Q_ref_BL", "GWP_ref_BL"],
-    "project": ["PE_y", "E_PJ_y", "EF", "n_i", "rho_i", "o_i", "l_y", "Q_ref_PJ", "GWP_ref_PJ"],
+    "baseline": [
+        "BE_y",
+        "E_BL_y",
+        "EF",
+        "sum_i",
+        "n_i",
+        "rho_i",
+        "o_i",
+        "l_y",
+        "Q_ref_BL",
+        "GWP_ref_BL",
+    ],
+    "project": [
+        "PE_y",
+        "E_PJ_y",
+        "EF",
+        "PE_ref_y",
+        "n_i",
+        "rho_i",
+        "o_i",
+        "l_y",
+        "Q_ref_PJ",
+        "GWP_ref_PJ",
+    ],
     "reduction": ["ER_y", "BE_y", "PE_y", "LE_y"],
 }
 

@@ -318,7 +318,10 @@ class _ProductReader:
         seen = set()
         for _i, item, item_path in self.rows(notes, "parameters", path):
             row = r.obj(
-                item, item_path, required=("table", "parameter"), optional=("source", "note")
+                item,
+                item_path,
+                required=("table", "parameter"),
+                optional=("definition", "unit", "display", "source", "note"),
             )
             if row is None:
                 continue
@@ -338,6 +341,12 @@ class _ProductReader:
                     )
                     or "",
                     "note": r.string(row, "note", item_path) or "",
+                    "definition": r.string(row, "definition", item_path) or "",
+                    "unit": r.string(row, "unit", item_path) or "",
+                    "display": r.string(
+                        row, "display", item_path, choices=_choices(ParameterNote.Display)
+                    )
+                    or "",
                 }
             )
 
@@ -645,6 +654,9 @@ def _plan_section(plan: Plan) -> dict:
                         {
                             "table": n.table,
                             "parameter": n.parameter,
+                            "definition": n.definition,
+                            "unit": n.unit,
+                            "display": n.display,
                             "source": n.source,
                             "note": n.note,
                         }

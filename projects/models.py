@@ -203,6 +203,10 @@ class Plan(models.Model):
         CHILLER = "chiller", _("冰水主機")
         OTHER = "other", _("其他")
 
+    class EnergyUnit(models.TextChoices):
+        KWH = "kWh", "kWh"
+        MWH = "MWh", "MWh"
+
     class LifetimeExemption(models.TextChoices):
         ENERGY_SAVING = "energy_saving", _("屬節能類型專案，得免除壽齡佐證限制")
         TRANSPORT = "transport", _("引用運輸業類別減量方法，屬汰舊換新措施得免除壽齡佐證限制")
@@ -340,6 +344,17 @@ class Plan(models.Model):
     )
     leakage_not_applicable = models.BooleanField(_("洩漏量不適用"), default=False)
     leakage_note = models.TextField(_("洩漏量說明"), blank=True)
+    # How section 四 prints: the plan's own units (blank: by technology, as the
+    # registered plans do: lighting in MWh and 具, a chiller in kWh and 台) and
+    # whether its formulas carry numbers, 公式(1)–(6), as the chiller plan prints them.
+    energy_unit = models.CharField(
+        _("能源單位"),
+        max_length=3,
+        choices=[("", _("依設備技術")), *EnergyUnit.choices],
+        blank=True,
+    )
+    count_unit = models.CharField(_("設備數量單位"), max_length=10, blank=True)
+    formula_numbers = models.BooleanField(_("公式編號"), default=False)
     gwp_edition = models.CharField(
         _("GWP 版本"),
         max_length=3,
@@ -611,7 +626,8 @@ class ServiceLevelPair(PlanRow):
 
 
 class ParameterNote(models.Model):
-    """數據來源 (預設/監測) and 說明 of one parameter row of section 四's tables."""
+    """One parameter row of section 四's tables: its 定義, 單位, whether it prints,
+    數據來源 (預設/監測) and 說明."""
 
     class Table(models.TextChoices):
         BASELINE = "baseline", _("基線排放量")
@@ -623,9 +639,19 @@ class ParameterNote(models.Model):
         DEFAULT = "default", _("預設")
         MONITORED = "monitored", _("監測")
 
+    class Display(models.TextChoices):
+        SHOW = "show", _("列印")
+        HIDE = "hide", _("不列印")
+
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="parameter_notes")
     table = models.CharField(_("表"), max_length=10, choices=Table.choices)
     parameter = models.CharField(_("參數"), max_length=30)
+    # Blank: the row as the technology's registered plan prints it.
+    definition = models.TextField(_("定義"), blank=True)
+    unit = models.CharField(_("單位"), max_length=20, blank=True)
+    display = models.CharField(
+        _("列印"), max_length=4, choices=[("", _("依設備技術"))] + Display.choices, blank=True
+    )
     source = models.CharField(_("數據來源"), max_length=10, choices=Source.choices, blank=True)
     note = models.TextField(_("說明"), blank=True)
 

@@ -101,7 +101,8 @@ class Row:
     def choices(self) -> tuple[str, ...] | None:
         model_field = self.model_field
         if self.kind == CHOICE and model_field is not None and model_field.choices:
-            return tuple(str(value) for value, _label in model_field.choices)
+            # A blank choice (a label for "left to the default") is no document value.
+            return tuple(str(value) for value, _label in model_field.choices if value != "")
         return None
 
     def required_of(self, plan_type: str) -> bool:
@@ -220,6 +221,9 @@ CALCULATION = [
         "calculation",
     ),
     _row("plan.calculation_notes.leakage_note", "leakage_note", TEXT, "calculation"),
+    _row("plan.calculation_notes.energy_unit", "energy_unit", CHOICE, "calculation"),
+    _row("plan.calculation_notes.count_unit", "count_unit", STRING, "calculation"),
+    _row("plan.calculation_notes.formula_numbers", "formula_numbers", BOOLEAN, "calculation"),
     _row("calculation.emission_factor.value", "emission_factor_value", QUANTITY, "calculation"),
     _row("calculation.emission_factor.year", "emission_factor_year", INTEGER, "calculation"),
     _row("calculation.line_loss", "line_loss", QUANTITY, "calculation"),

@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal
 
 from methodologies.engine import calculate, parse_calculation_document
+from methodologies.engine.calculation import round_half_away_int
 from methodologies.reference import reference_from_snapshot, reference_snapshot
 from projects import charts, schema, survey
 from projects.consistency import cost_figures, group_figures, saving_rate_figures
@@ -78,6 +79,7 @@ class ParameterRow:
     unit: str
     source: str = ""
     note: str = ""
+    key: str = ""  # the parameter's name, e.g. "BE_y"
 
 
 @dataclass
@@ -95,10 +97,111 @@ def _notes(plan: dict) -> dict[tuple[str, str], dict]:
 
 
 def _row(notes, table, key, symbol, definition, value, unit) -> ParameterRow:
+    """A row as the plan words it: its own 定義 and 單位 where it gives them."""
     note = notes.get((table, key), {})
     return ParameterRow(
-        symbol, definition, value, unit, note.get("source", ""), note.get("note", "")
+        symbol,
+        note.get("definition") or definition,
+        value,
+        note.get("unit") or unit,
+        note.get("source", ""),
+        note.get("note", ""),
+        key,
     )
+
+
+# The rows each technology's registered plan prints by default, in the tables'
+# order (projects.forms.STANDARD_PARAMETERS); a plan's note prints a row or leaves
+# it out (`display`). The chiller plan (家福竹北店) has the Σi and PEref,y rows, no
+# l_y in (二) and only ERy and LEy in (四); the lighting plan (崑山科大) the others.
+FULL_ROWS = {
+    "baseline": {"BE_y", "E_BL_y", "EF", "n_i", "rho_i", "o_i", "l_y", "Q_ref_BL", "GWP_ref_BL"},
+    "project": {
+        "PE_y",
+        "E_PJ_y",
+        "EF",
+        "PE_ref_y",
+        "n_i",
+        "rho_i",
+        "o_i",
+        "l_y",
+        "Q_ref_PJ",
+        "GWP_ref_PJ",
+    },
+    "reduction": {"ER_y", "BE_y", "PE_y", "LE_y"},
+}
+PRINTED_ROWS = {
+    "chiller": {
+        "baseline": FULL_ROWS["baseline"] | {"sum_i"},
+        "project": FULL_ROWS["project"] - {"l_y"},
+        "reduction": {"ER_y", "LE_y"},
+    },
+}
+
+
+# The wording (定義, and 單位 where it is not the calculation's) of the registered
+# plan of a technology, where it differs from the standard rows': a row the plan
+# leaves blank reads as that plan reads.
+REFERENCE_WORDING = {
+    "chiller": {
+        ("baseline", "BE_y"): ("y 年之基線排放量", None),
+        ("baseline", "E_BL_y"): ("y 年之基線用電量", None),
+        ("baseline", "EF"): ("電力或電網排放係數", None),
+        ("baseline", "rho_i"): ("第 i 類設備耗用能量(基線空調主機設備冷凍能力×空調單位耗能)", None),
+        ("baseline", "l_y"): (
+            "提供安裝之設備用電之電網 y 年年度的平均技術線路損失 運輸或分配，以分數表示。"
+            "若最近的數據無法取得或 數據無法確認正確型或可信賴時，應使用預設值 0.1 。",
+            None,
+        ),
+        ("baseline", "Q_ref_BL"): ("基線中用來替代洩漏之冷媒的平均年用量", None),
+        ("baseline", "GWP_ref_BL"): ("基線冷媒洩漏量的全球暖化潛勢", None),
+        ("project", "PE_y"): ("專案全年排放量", None),
+        ("project", "E_PJ_y"): (
+            "專案 y年之能源消耗量 此數值需根據實際監測取得。 EPPJ,y=Σi[EPPJi,y]",
+            None,
+        ),
+        ("project", "EF"): ("電力或電網排放係數", None),
+        ("project", "n_i"): ("專案 y年，第 i 類設備數量", None),
+        ("project", "rho_i"): ("專案 y年，第 i 類設備能源需求量", None),
+        ("project", "o_i"): ("專案 y年，第 i 類設備平均運轉時數", None),
+        ("project", "Q_ref_PJ"): ("專案活動中用來替代冷媒的平均洩漏量", None),
+        ("project", "GWP_ref_PJ"): ("專案活動所使用冷媒之全球暖化潛勢", None),
+        ("reduction", "ER_y"): ("年減碳量", "tCO2"),
+        ("reduction", "LE_y"): ("年洩漏量", "tCO2"),
+    },
+    "lighting": {
+        ("baseline", "EF"): ("第 y 年電力或電網排放係數", None),
+        ("baseline", "n_i"): ("基線情境之汰換燈具數", None),
+        ("baseline", "rho_i"): ("基線情境之燈具功率值", None),
+        ("baseline", "o_i"): ("基線情境之燈具年運轉時數", None),
+        ("baseline", "l_y"): ("基線情境之每年線路損失率", None),
+        ("project", "n_i"): ("專案活動之使用燈具數", None),
+        ("project", "rho_i"): ("專案活動之燈具功率值", None),
+        ("project", "o_i"): ("專案活動之燈具年運轉時數", None),
+        ("project", "l_y"): ("專案活動之每年線路損失率", None),
+    },
+}
+
+
+def _printed(rows: list[ParameterRow], notes, table: str, technology: str):
+    """The rows the plan prints, each worded as the plan, else as its technology's
+    registered plan, words it."""
+    defaults = PRINTED_ROWS.get(technology, FULL_ROWS)[table]
+    wording = REFERENCE_WORDING.get(technology, {})
+    printed = []
+    for row in rows:
+        note = notes.get((table, row.key), {})
+        display = note.get("display", "")
+        if display == "show" or (display != "hide" and row.key in defaults):
+            definition, unit = wording.get((table, row.key), (None, None))
+            if row.key == "rho_i" and not row.symbol.startswith("kWh"):
+                definition = None  # the chiller's wording is of kWh_i (by capacity)
+            if definition and not note.get("definition"):
+                row.definition = definition
+            if unit and not note.get("unit"):
+                row.unit = unit
+            printed.append(row)
+    return printed
 
 
 def _per_group(groups, formatter) -> str:
@@ -109,11 +212,20 @@ def _per_group(groups, formatter) -> str:
 
 
 def _side_rows(
-    side: str, calc: dict, calculation_input, figures, notes, use_mwh: bool, groups_figures
+    side: str,
+    calc: dict,
+    calculation_input,
+    figures,
+    notes,
+    use_mwh: bool,
+    groups_figures,
+    count_unit: str,
+    refrigerant_tco2e,
 ):
-    """The parameter table of (一) 基線 or (二) 專案, as the reference plans lay it out;
-    `figures` is the engine's SideFigures of this side (rounded from exact values),
-    `groups_figures` its groups' consistency.group_figures."""
+    """The parameter table of (一) 基線 or (二) 專案, as the reference plans lay it out,
+    every row a plan may print (`_printed` chooses); `figures` is the engine's
+    SideFigures of this side (rounded from exact values), `groups_figures` its groups'
+    consistency.group_figures, `refrigerant_tco2e` the exact Q_ref × GWP_ref."""
     baseline = side == "baseline"
     table = side
     groups = calc[side]["groups"]
@@ -149,6 +261,33 @@ def _side_rows(
             decimal_text(ef),
             "tCO2e/MWh" if use_mwh else "kgCO2e/kWh",
         ),
+    ]
+    refrigerant = getattr(calculation_input, side).refrigerant
+    if baseline:
+        rows.append(
+            _row(
+                notes,
+                table,
+                "sum_i",
+                "Σ<sub>i</sub>",
+                "加總替換之 i 類別設備(例如40W 白熾燈泡,5hpmotor)，視為專案活動的一部分",
+                "",
+                "－",
+            )
+        )
+    elif refrigerant is not None:
+        rows.append(
+            _row(
+                notes,
+                table,
+                "PE_ref_y",
+                "PE<sub>ref,y</sub>",
+                "因冷媒洩漏而產生之專案活動排放量",
+                tonnes(round_half_away_int(refrigerant_tco2e)),
+                "tCO2e",
+            )
+        )
+    rows.append(
         _row(
             notes,
             table,
@@ -156,9 +295,9 @@ def _side_rows(
             "n<sub>i</sub>",
             "第 i 類設備數量",
             _per_group(groups, lambda g: thousands(g["count"])),
-            "具" if use_mwh else "台",
-        ),
-    ]
+            count_unit,
+        )
+    )
     if all("power_kw" in g for g in groups):
         if use_mwh:
             power = _per_group(groups, lambda g: decimal_text(Decimal(g["power_kw"]) / 1000))
@@ -184,7 +323,7 @@ def _side_rows(
                 "kWh<sub>i</sub>",
                 "第 i 類設備耗用能量（冷凍能力 × 單位耗能）",
                 _per_group(groups_figures, lambda g: thousands(g.power_kw, 2)),
-                "kW",
+                "kWh",
             )
         )
     else:
@@ -220,7 +359,6 @@ def _side_rows(
             "%" if line_loss else "－",
         )
     )
-    refrigerant = getattr(calculation_input, side).refrigerant
     if refrigerant is not None:
         suffix = "BL" if baseline else "PJ"
         rows.append(
@@ -248,10 +386,21 @@ def _side_rows(
     return rows
 
 
-def _group_energies(groups_figures, use_mwh: bool) -> list[dict]:
-    """Each group's n_i × ρ_i × o_i (the Σ terms of E_BL,y / E_PJ,y), as the page
-    shows them (consistency.group_figures), in the side table's unit."""
-    terms = "n<sub>{0}</sub> × ρ<sub>{0}</sub> × o<sub>{0}</sub>"
+def _formula_numbers(numbered: bool, project_refrigerant: bool) -> dict[str, str]:
+    """The label of each formula of section 四: 公式(1)–(6) in the chiller plan's order
+    (PEref,y has its own only with a project refrigerant), or none."""
+    names = ["BE", "E_BL", "PE", "E_PJ", *(["PE_ref"] if project_refrigerant else []), "ER"]
+    if not numbered:
+        return dict.fromkeys(names, "")
+    return {name: f"公式({number})：" for number, name in enumerate(names, start=1)}
+
+
+def _group_energies(groups_figures, use_mwh: bool, capacity: bool = False) -> list[dict]:
+    """Each group's n_i × ρ_i × o_i (the Σ terms of E_BL,y / E_PJ,y; kWh_i for a
+    chiller given by capacity, as formula (2) names it), as the page shows them
+    (consistency.group_figures), in the side table's unit."""
+    power = "kWh" if capacity else "ρ"
+    terms = "n<sub>{0}</sub> × " + power + "<sub>{0}</sub> × o<sub>{0}</sub>"
     return [
         {
             # By month (no one power per unit): summed over the months t.
@@ -293,8 +442,14 @@ def build_report(
     plan = document.get("plan", {})
     calc = document["calculation"]
     calculation_input = parse_calculation_document(document, reference_from_snapshot(reference))
-    figures = calculate(calculation_input).display()
-    use_mwh = plan.get("technology") == "lighting"
+    exact = calculate(calculation_input)
+    figures = exact.display()
+    technology = plan.get("technology", "")
+    calculation_notes = plan.get("calculation_notes", {})
+    # The plan's units; left blank, its technology's (lighting: MWh and 具, else kWh and 台).
+    energy_unit = calculation_notes.get("energy_unit", "")
+    use_mwh = energy_unit == "MWh" if energy_unit else technology == "lighting"
+    count_unit = calculation_notes.get("count_unit") or ("具" if technology == "lighting" else "台")
     notes = _notes(plan)
     report = Report(title=TITLES[plan["type"]], draft=draft, plan=plan, results=results)
     s = report.sections
@@ -387,23 +542,38 @@ def build_report(
         }
 
     # 四
-    calculation_notes = plan.get("calculation_notes", {})
     s["baseline_scenario"] = calculation_notes.get("baseline_scenario", "")
     s["project_scenario"] = calculation_notes.get("project_scenario", "")
     s["leakage_not_applicable"] = calculation_notes.get("leakage_not_applicable", False)
     s["leakage_note"] = calculation_notes.get("leakage_note", "")
     groups = group_figures(calculation_input)
-    s["baseline_rows"] = _side_rows(
-        "baseline", calc, calculation_input, figures.baseline, notes, use_mwh, groups["baseline"]
+    for side, refrigerant_tco2e in (
+        ("baseline", exact.baseline_refrigerant_tco2e),
+        ("project", exact.project_refrigerant_tco2e),
+    ):
+        rows = _side_rows(
+            side,
+            calc,
+            calculation_input,
+            getattr(figures, side),
+            notes,
+            use_mwh,
+            groups[side],
+            count_unit,
+            refrigerant_tco2e,
+        )
+        s[f"{side}_rows"] = _printed(rows, notes, side, technology)
+    s["baseline_capacity"] = bool(calc["baseline"]["groups"]) and all(
+        "capacity_rt" in g for g in calc["baseline"]["groups"]
     )
-    s["project_rows"] = _side_rows(
-        "project", calc, calculation_input, figures.project, notes, use_mwh, groups["project"]
-    )
-    s["baseline_groups"] = _group_energies(groups["baseline"], use_mwh)
+    s["baseline_groups"] = _group_energies(groups["baseline"], use_mwh, s["baseline_capacity"])
     s["project_groups"] = _group_energies(groups["project"], use_mwh)
     s["baseline_refrigerant"] = calculation_input.baseline.refrigerant is not None
     s["project_refrigerant"] = calculation_input.project.refrigerant is not None
-    s["reduction_rows"] = [
+    s["formulas"] = _formula_numbers(
+        calculation_notes.get("formula_numbers", False), s["project_refrigerant"]
+    )
+    reduction_rows = [
         _row(notes, "reduction", "ER_y", "ER<sub>y</sub>", "y 年之排放減量", s["annual"], "tCO2e"),
         _row(
             notes,
@@ -433,6 +603,7 @@ def build_report(
             "tCO2e",
         ),
     ]
+    s["reduction_rows"] = _printed(reduction_rows, notes, "reduction", technology)
     # 五 and attachments
     s["environment"] = document.get("environment", {})
     consultation = document.get("consultation", {})

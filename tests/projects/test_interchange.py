@@ -255,3 +255,39 @@ def test_what_the_database_cannot_hold_is_refused_at_its_path(
     assert status != 0
     assert any(line.startswith(f"{path}: ") for line in err.splitlines()), err
     assert Plan.objects.count() == 0
+
+
+def test_section_four_wording_units_and_formula_numbers_survive_export_and_import(
+    demo_document,
+):
+    document = demo_document("chiller-individual.json")
+    notes = document["plan"]["calculation_notes"]
+    assert notes["formula_numbers"] is True
+    assert (notes["energy_unit"], notes["count_unit"]) == ("kWh", "台")
+    notes["parameters"].append({"table": "reduction", "parameter": "BE_y", "display": "show"})
+    exported = plan_document(plan_import(document=document, create_programmes=True))
+    rows = {
+        (r["table"], r["parameter"]): r for r in exported["plan"]["calculation_notes"]["parameters"]
+    }
+    assert rows[("baseline", "sum_i")]["definition"].startswith("加總替換之 i 類別設備")
+    assert rows[("baseline", "rho_i")]["unit"] == "kWh"
+    assert rows[("project", "PE_ref_y")]["note"] == "依公式(5)進行計算"
+    assert rows[("reduction", "BE_y")]["display"] == "show"
+    assert exported == document
+    plan = plan_import(document=exported, create_programmes=True)
+    assert (plan.energy_unit, plan.count_unit, plan.formula_numbers) == ("kWh", "台", True)
+
+
+def test_a_row_neither_shown_nor_hidden_and_an_unknown_energy_unit_are_refused(
+    tmp_path, demo_document
+):
+    document = demo_document("lighting-subproject.json")
+    document["plan"]["calculation_notes"]["parameters"][0]["display"] = "maybe"
+    document["plan"]["calculation_notes"]["energy_unit"] = "GWh"
+    source = tmp_path / "plan.json"
+    source.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    status, _out, err = run_command("import_plan", str(source))
+    assert status != 0
+    assert "plan.calculation_notes.parameters[0].display: " in err
+    assert "plan.calculation_notes.energy_unit: " in err
+    assert Plan.objects.count() == 0

@@ -137,3 +137,39 @@ def test_an_outsider_gets_404_for_every_section(client, chiller):
     for editor in EDITORS:
         assert client.get(section_url(chiller, editor.slug)).status_code == 404
     assert client.get(reverse("projects:plan_detail", args=[chiller.pk])).status_code == 404
+
+
+def test_the_applicant_words_a_section_four_row_and_chooses_its_units_on_the_page(
+    editor_client, chiller
+):
+    editor = CalculationEditor(Plan.objects.get(pk=chiller.pk))
+    index = next(
+        i
+        for i, form in enumerate(editor.formsets["notes"].forms)
+        if (form.instance.table, form.instance.parameter) == ("baseline", "n_i")
+    )
+    page = editor_client.get(section_url(chiller, "calculation")).content.decode()
+    for name in ("definition", "unit", "display"):
+        assert f'name="notes-{index}-{name}"' in page
+    for name in ("energy_unit", "count_unit", "formula_numbers"):
+        assert f'name="plan-{name}"' in page
+    data = editor_data(editor)
+    data.pop("plan-formula_numbers")
+    data.update(
+        {
+            f"notes-{index}-definition": "汰換之冰水主機數量",
+            f"notes-{index}-unit": "部",
+            f"notes-{index}-display": "hide",
+            "plan-energy_unit": "MWh",
+            "plan-count_unit": "部",
+        }
+    )
+    response = editor_client.post(section_url(chiller, "calculation"), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    notes = plan_document(Plan.objects.get(pk=chiller.pk))["plan"]["calculation_notes"]
+    row = next(
+        r for r in notes["parameters"] if (r["table"], r["parameter"]) == ("baseline", "n_i")
+    )
+    assert (row["definition"], row["unit"], row["display"]) == ("汰換之冰水主機數量", "部", "hide")
+    assert (notes["energy_unit"], notes["count_unit"]) == ("MWh", "部")
+    assert "formula_numbers" not in notes
