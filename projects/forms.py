@@ -37,6 +37,7 @@ from projects.models import (
     QuestionOption,
     ReviewComment,
     SavingMeasure,
+    ScheduleStep,
     ServiceLevelPair,
     Side,
     StakeholderTier,
@@ -367,6 +368,7 @@ class ActivityForm(PlanModelForm):
             "crediting",
             "crediting_start",
             "crediting_end",
+            "crediting_note",
             "category",
             "annual_savings_stated_kwh",
             "cost_setup",
@@ -385,6 +387,11 @@ class ActivityForm(PlanModelForm):
             "remaining_life_years",
             "lifetime_exemption",
             "lifetime_detail",
+            "lifetime_tool_equipment",
+            "lifetime_tool_years",
+            "lifetime_supplier_years",
+            "lifetime_statistics_years",
+            "lifetime_statistics_source",
         ]
         widgets = {"lifetime_exemption": forms.RadioSelect}
 
@@ -547,6 +554,16 @@ def row_formset(model, fields, *, extra=1, formset=RowFormSet, form=RowForm, **k
 
 
 ParticipantFormSet = row_formset(Participant, ["role", "name", "description"])
+
+
+class ScheduleStepForm(RowForm):
+    def clean_month(self):
+        return _clean_month(
+            self.cleaned_data.get("month", ""), _("時間請填年-月，例如 2019-03 或 108.03。")
+        )
+
+
+ScheduleStepFormSet = row_formset(ScheduleStep, ["month", "step"], form=ScheduleStepForm)
 EquipmentFormSet = row_formset(
     EquipmentItem,
     ["side", "brand", "model", "spec", "efficacy", "quantity", "unit", "location", "note"],
@@ -1140,21 +1157,29 @@ class EnvironmentForm(PlanModelForm):
         ]
 
 
+def _clean_month(month: str, message) -> str:
+    """A month typed as 2020-11, 2020/11, 109.11 or 109-11, as "YYYY-MM"."""
+    month = month.strip()
+    if month:
+        try:
+            year, number = month.replace("/", "-").replace(".", "-").split("-")
+            year, number = int(year), int(number)
+        except ValueError as error:
+            raise ValidationError(message) from error
+        if year < 1911:
+            year += 1911  # typed in the ROC calendar
+        if not 1 <= number <= 12:
+            raise ValidationError(message)
+        month = f"{year:04d}-{number:02d}"
+    return month
+
+
 class TierForm(RowForm):
     def clean_survey_month(self):
-        month = self.cleaned_data.get("survey_month", "").strip()
-        if month:
-            try:
-                year, number = month.replace("/", "-").replace(".", "-").split("-")
-                year, number = int(year), int(number)
-            except ValueError as error:
-                raise ValidationError(_("調查時間請填年-月，例如 2020-11 或 109-11。")) from error
-            if year < 1911:
-                year += 1911  # typed in the ROC calendar
-            if not 1 <= number <= 12:
-                raise ValidationError(_("調查時間請填年-月，例如 2020-11 或 109-11。"))
-            month = f"{year:04d}-{number:02d}"
-        return month
+        return _clean_month(
+            self.cleaned_data.get("survey_month", ""),
+            _("調查時間請填年-月，例如 2020-11 或 109-11。"),
+        )
 
     def clean(self):
         cleaned = super().clean()

@@ -69,6 +69,7 @@ PLAN_FORMAT_KEYS = (
     "start_date",
 )
 PLAN_PRODUCT_KEYS = (
+    "crediting_note",
     "sub_project_conditions",
     "annual_savings_stated_kwh",
     "total_reduction_stated_tco2e",
@@ -77,6 +78,7 @@ PLAN_PRODUCT_KEYS = (
     "site",
     "measures",
     "equipment",
+    "schedule",
     "lifetime",
     "calculation_notes",
 )
@@ -118,6 +120,7 @@ class PlanDocument:
     methodology: tuple[str, str] | None
     plan_fields: dict[str, Any] = field(default_factory=dict)
     participants: list[dict] = field(default_factory=list)
+    schedule: list[dict] = field(default_factory=list)
     equipment: list[dict] = field(default_factory=list)
     applicability: list[dict] = field(default_factory=list)
     regulations: list[tuple[str, str]] = field(default_factory=list)
@@ -291,6 +294,16 @@ class _ProductReader:
                         ),
                         "name": r.string(row, "name", item_path, required=True),
                         "description": r.string(row, "description", item_path) or "",
+                    }
+                )
+        for i, item, item_path in self.rows(plan, "schedule", path):
+            row = r.obj(item, item_path, required=("month", "step"))
+            if row is not None:
+                parsed.schedule.append(
+                    {
+                        "order": i,
+                        "month": r.month(row, "month", item_path, required=True) or "",
+                        "step": r.string(row, "step", item_path, required=True) or "",
                     }
                 )
         equipment_keys = ("brand", "model", "spec", "efficacy", "unit", "location", "note")
@@ -646,6 +659,7 @@ def _plan_section(plan: Plan) -> dict:
             )
             for e in plan.equipment.all()
         ],
+        "schedule": [{"month": st.month, "step": st.step} for st in plan.schedule.all()],
         "calculation_notes": _compact(
             {
                 **schema.write_scalars(plan, "plan.calculation_notes"),

@@ -285,6 +285,7 @@ class Plan(models.Model):
     )
     crediting_start = models.DateField(_("專案計入期起"), null=True, blank=True)
     crediting_end = models.DateField(_("專案計入期迄"), null=True, blank=True)
+    crediting_note = models.CharField(_("計入期附註"), max_length=200, blank=True)
     category = models.CharField(_("專案類型"), max_length=20, choices=Category.choices, blank=True)
     technology = models.CharField(
         _("設備技術"), max_length=10, choices=Technology.choices, blank=True
@@ -308,6 +309,13 @@ class Plan(models.Model):
         _("壽齡佐證"), max_length=20, choices=LifetimeExemption.choices, blank=True
     )
     lifetime_detail = models.TextField(_("設備壽齡說明"), blank=True)
+    lifetime_tool_equipment = models.CharField(
+        _("壽齡評估工具之設備名稱"), max_length=200, blank=True
+    )
+    lifetime_tool_years = quantity_field(_("壽齡評估工具預設值（年）"))
+    lifetime_supplier_years = models.CharField(_("設備預設使用年限"), max_length=100, blank=True)
+    lifetime_statistics_years = quantity_field(_("國家統計資料（年）"))
+    lifetime_statistics_source = models.CharField(_("國家統計資料來源"), max_length=200, blank=True)
 
     # 三 外加性分析（法規）
     additionality_none = models.BooleanField(_("無相關法規"), default=False)
@@ -484,6 +492,18 @@ class EquipmentItem(PlanRow):
     class Meta(PlanRow.Meta):
         verbose_name = _("設備規格")
         verbose_name_plural = _("設備規格")
+
+
+class ScheduleStep(PlanRow):
+    """One row of the installation timetable (換裝時程: 時間, 作業內容)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="schedule")
+    month = models.CharField(_("時間 (YYYY-MM)"), max_length=7)
+    step = models.CharField(_("作業內容"), max_length=300)
+
+    class Meta(PlanRow.Meta):
+        verbose_name = _("換裝時程")
+        verbose_name_plural = _("換裝時程")
 
 
 class ApplicabilityAnswer(models.Model):

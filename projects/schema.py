@@ -40,6 +40,7 @@ from projects.models import (
     PlanRefrigerant,
     Question,
     SavingMeasure,
+    ScheduleStep,
     ServiceLevelPair,
     StakeholderTier,
 )
@@ -156,6 +157,7 @@ ACTIVITY = [
         required=ALL,
         scalar=False,
     ),
+    _row("plan.crediting_note", "crediting_note", STRING, "activity"),
     _row("plan.category", "category", CHOICE, "activity", required=ALL),
     _row("plan.technology", "technology", CHOICE, "activity", form=False),
     _row("plan.start_date", "start_date", DATE, "activity", required=ALL),
@@ -187,6 +189,11 @@ ACTIVITY = [
     _row("plan.lifetime.remaining_years", "remaining_life_years", QUANTITY, "activity"),
     _row("plan.lifetime.exemption", "lifetime_exemption", CHOICE, "activity"),
     _row("plan.lifetime.detail", "lifetime_detail", TEXT, "activity"),
+    _row("plan.lifetime.tool_equipment", "lifetime_tool_equipment", STRING, "activity"),
+    _row("plan.lifetime.tool_years", "lifetime_tool_years", QUANTITY, "activity"),
+    _row("plan.lifetime.supplier_years", "lifetime_supplier_years", STRING, "activity"),
+    _row("plan.lifetime.statistics_years", "lifetime_statistics_years", QUANTITY, "activity"),
+    _row("plan.lifetime.statistics_source", "lifetime_statistics_source", STRING, "activity"),
 ]
 
 APPLICABILITY = [
@@ -408,6 +415,7 @@ def pdf_labels() -> dict[str, str]:
 LISTS = {
     "plan.participants": (Participant, gettext_lazy("參與機構")),
     "plan.equipment": (EquipmentItem, gettext_lazy("設備")),
+    "plan.schedule": (ScheduleStep, gettext_lazy("換裝時程")),
     "calculation.baseline.groups": (EquipmentGroup, gettext_lazy("基線設備群組")),
     "calculation.project.groups": (EquipmentGroup, gettext_lazy("專案設備群組")),
     "calculation.baseline.groups[].periods": (GroupPeriod, gettext_lazy("月別資料")),

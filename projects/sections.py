@@ -186,6 +186,7 @@ class ActivityEditor(SectionEditor):
                 self.data, instance=self.plan, prefix="participants"
             ),
             "equipment": f.EquipmentFormSet(self.data, instance=self.plan, prefix="equipment"),
+            "schedule": f.ScheduleStepFormSet(self.data, instance=self.plan, prefix="schedule"),
         }
 
 

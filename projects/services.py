@@ -46,6 +46,7 @@ from projects.models import (
     RegulationChoice,
     ReviewComment,
     SavingMeasure,
+    ScheduleStep,
     ServiceLevelPair,
     StakeholderTier,
 )
@@ -128,6 +129,7 @@ def plan_replace(*, plan: Plan, document, user) -> Plan:
     before = plan_document(plan) if plan.current_version_id else None
     for related in (
         plan.participants,
+        plan.schedule,
         plan.equipment,
         plan.applicability,
         plan.regulations,
@@ -299,6 +301,9 @@ def _save_rows(plan: Plan, parsed: PlanDocument) -> None:
         _checked(
             (Participant(plan=plan, **row) for row in parsed.participants), "plan.participants"
         )
+    )
+    ScheduleStep.objects.bulk_create(
+        _checked((ScheduleStep(plan=plan, **row) for row in parsed.schedule), "plan.schedule")
     )
     EquipmentItem.objects.bulk_create(
         _checked((EquipmentItem(plan=plan, **row) for row in parsed.equipment), "plan.equipment")

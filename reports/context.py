@@ -468,10 +468,8 @@ def build_report(
     s["savings"] = thousands(figures.annual_savings_kwh)
     s["crediting_years"] = years_text(figures.crediting_years)
     s["application"] = plan.get("application", {})
-    s["participants"] = [
-        {**p, "role_label": PARTICIPANT_ROLES.get(p["role"], p["role"])}
-        for p in plan.get("participants", [])
-    ]
+    s["participants"] = _participant_lines(plan)
+    s["schedule"] = [(_roc_month(st["month"]), st["step"]) for st in plan.get("schedule", [])]
     costs = plan.get("costs", {})
     s["costs"] = {
         item["key"]: {"amount": thousands(item["amount"]), "share": item["percent"]}
@@ -483,19 +481,24 @@ def build_report(
     equipment = plan.get("equipment", [])
     old = [e for e in equipment if e["side"] == "baseline"]
     new = [e for e in equipment if e["side"] == "project"]
+    # Only the rows with a value: no table (not even its header) without equipment.
     s["equipment_rows"] = [
-        (
-            label,
-            "、".join(_equipment_value(e, key) for e in old if _equipment_value(e, key)),
-            "、".join(_equipment_value(e, key) for e in new if _equipment_value(e, key)),
-        )
+        (label, old_value, new_value)
         for key, label in EQUIPMENT_ROWS
+        for old_value, new_value in [
+            (
+                "、".join(_equipment_value(e, key) for e in old if _equipment_value(e, key)),
+                "、".join(_equipment_value(e, key) for e in new if _equipment_value(e, key)),
+            )
+        ]
+        if old_value or new_value
     ]
     lifetime = plan.get("lifetime", {})
     s["lifetime"] = lifetime
     s["lifetime_since"] = roc(lifetime.get("old_equipment_since"))
     s["lifetime_choices"] = [
-        (label, lifetime.get("exemption") == key) for key, label in LIFETIME_CHOICES
+        (_lifetime_label(key, label, lifetime), lifetime.get("exemption") == key)
+        for key, label in LIFETIME_CHOICES
     ]
 
     # 三
@@ -510,6 +513,7 @@ def build_report(
         }
         for c in conditions
     ]
+    s["service_range"] = _service_range(document.get("calculation", {}).get("service_level"))
     additionality = document.get("additionality", {})
     chosen = {r["code"]: r.get("explanation", "") for r in additionality.get("regulations", [])}
     notes_by_group = additionality.get("notes", {})
@@ -627,6 +631,85 @@ def build_report(
     ]
     s["attachments"] = document.get("attachments", [])
     return report
+
+
+SERVICE_METRICS = {"illuminance_lux": "照度", "cooling_capacity_rt": "冷凍能力(RT)"}
+
+
+def _plain(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+def _service_range(level: dict | None) -> dict | None:
+    """The service-level table under condition 1 as the lighting plan prints it
+    (項目 照度: 舊設備 92~333, 新設備 137~432, 基線90%-150% 82.8~499.5): the range
+    of each side's measured values and the band the project's must fall in. Only
+    for a plan that compares ranges (mode "range")."""
+    if not level or level.get("mode") != "range" or not level.get("pairs"):
+        return None
+    baseline = [Decimal(p["baseline"]) for p in level["pairs"]]
+    project = [Decimal(p["project"]) for p in level["pairs"]]
+    return {
+        "label": SERVICE_METRICS.get(level.get("metric", ""), level.get("metric", "")),
+        "rows": [
+            ("舊設備", f"{_plain(min(baseline))}~{_plain(max(baseline))}"),
+            ("新設備", f"{_plain(min(project))}~{_plain(max(project))}"),
+            (
+                "基線90%-150%",
+                f"{_plain(min(baseline) * Decimal('0.9'))}~{_plain(max(baseline) * Decimal('1.5'))}",
+            ),
+        ],
+    }
+
+
+def _blank(value, width: int) -> str:
+    return str(value) if value not in (None, "") else "_" * width
+
+
+def _lifetime_label(key: str, label: str, lifetime: dict) -> str:
+    """A 壽齡 check box's words with its blanks, filled where the plan fills them."""
+    if key == "cdm_tool":
+        return (
+            f"{label}：{_blank(lifetime.get('tool_equipment'), 6)}（設備名稱）"
+            f"預設值{_blank(lifetime.get('tool_years'), 2)}年"
+        )
+    if key == "supplier":
+        head, tail = label.split("，", 1)
+        return f"{head}{_blank(lifetime.get('supplier_years'), 5)}，{tail}"
+    if key == "statistics":
+        return (
+            f"{label}{_blank(lifetime.get('statistics_years'), 5)}年，"
+            f"資料來源{_blank(lifetime.get('statistics_source'), 12)}"
+        )
+    return label
+
+
+def _participant_lines(plan: dict) -> dict:
+    """參與機構 as the registered plans word it: a sub-project ticks each role
+    (■子專案實際減量單位) and leaves □其他參與單位 blank when it has none; an
+    individual plan names its units without boxes (實際執行者) under the label's
+    (實際減量單位). A description that names the unit itself (…輔導，且本專案碳權全數
+    歸屬臺南市政府環境保護局) is printed alone, so the name is not printed once more."""
+    sub_project = plan.get("type") == "sub_project"
+    participants = plan.get("participants", [])
+    lines = []
+    for p in participants:
+        role = p.get("role", "")
+        if role == "implementer":
+            label = "子專案實際減量單位" if sub_project else "實際執行者"
+        else:
+            label = PARTICIPANT_ROLES.get(role, role)
+        name, description = p.get("name", ""), p.get("description", "")
+        if description and name and name in description:
+            text = description
+        elif description:
+            text = f"{name}（{description}）"
+        else:
+            text = name
+        lines.append(f"■{label}：{text}" if sub_project else f"{label}：{text}")
+    if sub_project and participants and not any(p.get("role") == "other" for p in participants):
+        lines.append("□其他參與單位：" + "_" * 29)
+    return {"lines": lines, "label_note": "" if sub_project else "(實際減量單位)"}
 
 
 def _equipment_value(item: dict, key: str) -> str:
