@@ -20,6 +20,7 @@ from methodologies.reference import reference_from_snapshot, reference_snapshot
 from projects import charts, schema, survey
 from projects.consistency import cost_figures, group_figures, saving_rate_figures
 from projects.dates import roc_long, years_text
+from projects.figures import decode_chunks
 from projects.interchange import decimal_text
 from projects.templatetags import plan_format
 
@@ -89,6 +90,9 @@ class Report:
     plan: dict
     results: dict
     sections: dict = field(default_factory=dict)
+    # The plan's figures, by the relative URL the HTML names them with: the PDF's
+    # URL fetcher serves these bytes and nothing else besides static files.
+    images: dict = field(default_factory=dict)
 
 
 def _notes(plan: dict) -> dict[tuple[str, str], dict]:
@@ -626,7 +630,21 @@ def build_report(
         if result.options
     ]
     s["attachments"] = document.get("attachments", [])
+    s["figures"] = _figures(plan, report.images)
     return report
+
+
+def _figures(plan: dict, images: dict) -> dict[str, list[dict]]:
+    """{slot: [{"src", "caption"}]} of `plan.figures`, each image's bytes put in
+    `images` under its `src` (the document was checked when it was read)."""
+    by_slot: dict[str, list[dict]] = {}
+    for index, figure in enumerate(plan.get("figures", [])):
+        image = figure["image"]
+        extension = "png" if image["media_type"] == "image/png" else "jpg"
+        src = f"figures/{index}.{extension}"
+        images[src] = (decode_chunks(image["data"]), image["media_type"])
+        by_slot.setdefault(figure["slot"], []).append({"src": src, "caption": figure["caption"]})
+    return by_slot
 
 
 def _equipment_value(item: dict, key: str) -> str:
