@@ -3,6 +3,8 @@
 Documents are flattened to `path → value` (the interchange format's paths), so
 the comparison speaks of the same fields as import errors do."""
 
+import base64
+import hashlib
 import re
 from dataclasses import dataclass
 
@@ -31,7 +33,12 @@ TOP_SECTIONS = {
 
 
 def flatten(value, path: str = "") -> dict[str, object]:
-    """{"a": {"b": [1]}} → {"a.b[0]": 1}; empty containers are kept as leaves."""
+    """{"a": {"b": [1]}} → {"a.b[0]": 1}; empty containers are kept as leaves. A
+    figure's image is one leaf, its SHA-256, not thousands of base64 chunks."""
+    if FIGURE_IMAGE.fullmatch(path) and isinstance(value, dict):
+        data = value.get("data")
+        text = "".join(data) if isinstance(data, list) else str(data)
+        return {path: f"{value.get('media_type')} sha256:{_sha256(text)}"}
     if isinstance(value, dict) and value:
         items = {}
         for key, item in value.items():
@@ -43,6 +50,17 @@ def flatten(value, path: str = "") -> dict[str, object]:
             items.update(flatten(item, f"{path}[{index}]"))
         return items
     return {path: value}
+
+
+FIGURE_IMAGE = re.compile(r"plan\.figures\[\d+\]\.image")
+
+
+def _sha256(base64_text: str) -> str:
+    try:
+        content = base64.b64decode(base64_text)
+    except ValueError:
+        content = base64_text.encode()
+    return hashlib.sha256(content).hexdigest()[:16]
 
 
 def section_of(path: str) -> str:

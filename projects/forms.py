@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from methodologies.engine import MAX_GROUPS, MAX_ITEMS, MAX_PERIODS, MAX_STRING
 from methodologies.models import EmissionFactor, Refrigerant, Regulation
 from methodologies.reference import emission_factor_rows
-from projects import dates, numbers
+from projects import dates, figures, numbers
 from projects.interchange import PERIOD_COLUMNS, decimal_text
 from projects.models import (
     QUANTITY,
@@ -31,6 +31,7 @@ from projects.models import (
     ParameterNote,
     Participant,
     Plan,
+    PlanFigure,
     PlanRefrigerant,
     Programme,
     Question,
@@ -1233,6 +1234,21 @@ class AttachmentForm(forms.ModelForm):
             raise ValidationError(_("壓縮格式的檔案僅接受 Excel 活頁簿 (.xlsx)。"))
         stem = Path(upload.name).stem[:60] or "attachment"
         upload.name = f"{stem}.{ATTACHMENT_EXTENSIONS[kind]}"
+        return upload
+
+
+class FigureForm(forms.Form):
+    """An image for a slot of the 計畫書; its content is checked (and made
+    print-ready) by services.figure_add."""
+
+    slot = forms.ChoiceField(label=_("位置"), choices=PlanFigure.Slot.choices)
+    caption = forms.CharField(label=_("圖說"), max_length=300)
+    image = forms.FileField(label=_("圖片 (PNG 或 JPEG)"))
+
+    def clean_image(self):
+        upload = self.cleaned_data["image"]
+        if upload.size > figures.UPLOAD_MAX_BYTES:
+            raise ValidationError(_("圖片不可超過 10 MB。"))
         return upload
 
 

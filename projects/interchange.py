@@ -27,7 +27,7 @@ from methodologies.engine import (
     too_large_error,
 )
 from methodologies.models import CONDITION_COUNT
-from projects import schema
+from projects import figures, schema
 from projects.models import (
     ApplicabilityAnswer,
     EquipmentGroup,
@@ -35,6 +35,7 @@ from projects.models import (
     ParameterNote,
     Participant,
     Plan,
+    PlanFigure,
     Question,
     Side,
 )
@@ -81,6 +82,7 @@ PLAN_PRODUCT_KEYS = (
     "schedule",
     "lifetime",
     "calculation_notes",
+    "figures",
 )
 # `additionality` in the format's order (none, notes and other are schema rows).
 ADDITIONALITY_KEYS = ("none", "regulations", "notes", "other", "saving_rate")
@@ -129,6 +131,7 @@ class PlanDocument:
     tiers: list[dict] = field(default_factory=list)
     questions: list[dict] = field(default_factory=list)
     attachments: list[dict] = field(default_factory=list)
+    figures: list[dict] = field(default_factory=list)
 
 
 class ProductReader(Reader):
@@ -320,6 +323,57 @@ class _ProductReader:
                 parsed.equipment.append(values)
         if "calculation_notes" in plan:
             self.read_calculation_notes(plan["calculation_notes"], parsed)
+        self.read_figures(plan, parsed)
+
+    def read_figures(self, plan: dict, parsed: PlanDocument) -> None:
+        """`plan.figures`: each image is checked and made print-ready as an upload is."""
+        r, total = self.r, 0
+        slots = _choices(PlanFigure.Slot)
+        items = list(self.rows(plan, "figures", "plan"))
+        if len(items) > figures.PLAN_MAX_FIGURES:
+            r.error("plan.figures", f"more than {figures.PLAN_MAX_FIGURES} figures")
+            return
+        for i, item, item_path in items:
+            row = r.obj(item, item_path, required=("slot", "caption", "image"))
+            if row is None:
+                continue
+            slot = r.string(row, "slot", item_path, required=True, choices=slots)
+            caption = r.string(row, "caption", item_path, required=True)
+            image_path = key_path(item_path, "image")
+            image = r.obj(row["image"], image_path, required=("media_type", "data"))
+            if image is None:
+                continue
+            media_type = r.string(
+                image, "media_type", image_path, required=True, choices=tuple(figures.EXTENSIONS)
+            )
+            data_path = key_path(image_path, "data")
+            chunks = r.array(image, "data", image_path, required=True, min_items=1)
+            if chunks is None or media_type is None:
+                continue
+            if not all(isinstance(chunk, str) for chunk in chunks):
+                r.error(data_path, "must be an array of base64 strings")
+                continue
+            try:
+                content = figures.decode_chunks(chunks)
+            except ValueError:
+                r.error(data_path, "not valid base64")
+                continue
+            try:
+                printed = figures.print_image(content)
+            except figures.FigureError:
+                r.error(data_path, "not a PNG or JPEG image the plan can print")
+                continue
+            if printed.media_type != media_type:
+                r.error(key_path(image_path, "media_type"), f"the data is {printed.media_type}")
+                continue
+            total += len(printed.content)
+            if total > figures.PLAN_MAX_BYTES:
+                r.error("plan.figures", f"images over {figures.PLAN_MAX_BYTES:,} bytes in all")
+                return
+            if slot and caption is not None:
+                parsed.figures.append(
+                    {"order": i, "slot": slot, "caption": caption, "image": printed}
+                )
 
     def read_calculation_notes(self, value, parsed: PlanDocument) -> None:
         r, fields = self.r, parsed.plan_fields
@@ -679,6 +733,7 @@ def _plan_section(plan: Plan) -> dict:
                 ],
             }
         ),
+        "figures": [figure_entry(f) for f in plan.figures.all()],
         **scalars,
     }
     # In the format's order, then keys the schema adds; null is allowed only for
@@ -690,6 +745,17 @@ def _plan_section(plan: Plan) -> dict:
         for key in order
         if key in section
         and (key in ("number", "programme") or section[key] not in (None, "", {}, []))
+    }
+
+
+def figure_entry(figure: PlanFigure) -> dict:
+    """A stored figure as `plan.figures` carries it (its bytes read from storage)."""
+    with figure.image.open("rb") as handle:
+        content = handle.read()
+    return {
+        "slot": figure.slot,
+        "caption": figure.caption,
+        "image": figures.document_image(content, figure.media_type),
     }
 
 

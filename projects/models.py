@@ -727,6 +727,36 @@ class Attachment(PlanRow):
         return f"{self.label} {self.description}"
 
 
+def figure_path(instance, filename):
+    return f"plans/{instance.plan_id}/figures/{filename}"
+
+
+class PlanFigure(PlanRow):
+    """An image printed in a section of the 計畫書 with its caption. The file is
+    what `projects.figures.print_image` made of the upload; a submitted version
+    keeps its own copy of the bytes in its document, so replacing or deleting a
+    draft's figure never changes a version's PDF."""
+
+    class Slot(models.TextChoices):
+        BEFORE_AFTER = "before_after", _("專案實施前後示意圖")
+        EQUIPMENT = "equipment", _("設備照片")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="figures")
+    slot = models.CharField(_("位置"), max_length=20, choices=Slot.choices)
+    caption = models.CharField(_("圖說"), max_length=300)
+    image = models.FileField(_("圖片"), upload_to=figure_path)
+    media_type = models.CharField(_("格式"), max_length=20)
+    sha256 = models.CharField(_("雜湊值"), max_length=64)
+    size = models.PositiveIntegerField(_("位元組"))
+
+    class Meta(PlanRow.Meta):
+        verbose_name = _("圖片")
+        verbose_name_plural = _("圖片")
+
+    def __str__(self) -> str:
+        return f"{self.get_slot_display()} {self.caption}"
+
+
 class FrozenError(Exception):
     """A submitted version is a record; nothing may change it."""
 

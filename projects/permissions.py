@@ -94,6 +94,12 @@ def can_download_attachment(user, plan: Plan) -> bool:
     return can_see(user, plan)
 
 
+def can_see_figure(user, plan: Plan) -> bool:
+    """A figure of the plan, shown as an image (it is one Pillow re-encoded):
+    whoever sees the plan."""
+    return can_see(user, plan)
+
+
 # -- changing --------------------------------------------------------------------
 
 

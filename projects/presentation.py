@@ -144,8 +144,25 @@ PRODUCT_MESSAGES = {
     "no programme with this title and version": gettext_lazy("沒有這個名稱與版本的方案"),
     "names an organisation that is not an authority": gettext_lazy("所填單位不是主管機關"),
     "the programme takes no new sub-projects": gettext_lazy("此方案不再受理新的子專案"),
+    "must be an array of base64 strings": gettext_lazy("必須是 base64 文字的陣列"),
+    "not valid base64": gettext_lazy("不是有效的 base64 內容"),
+    "not a PNG or JPEG image the plan can print": gettext_lazy(
+        "不是可印在計畫書中的 PNG 或 JPEG 圖片"
+    ),
 }
 PRODUCT_PATTERNS = [
+    (
+        re.compile(r"more than (?P<count>\d+) figures"),
+        gettext_lazy("圖片不可超過 %(count)s 張"),
+    ),
+    (
+        re.compile(r"images over (?P<bytes>[\d,]+) bytes in all"),
+        gettext_lazy("圖片合計不可超過 %(bytes)s 位元組"),
+    ),
+    (
+        re.compile(r"the data is (?P<media_type>\S+)"),
+        gettext_lazy("圖片內容是 %(media_type)s，與所填格式不符"),
+    ),
     (
         re.compile(r"at most (?P<places>\d+) decimal places are kept"),
         gettext_lazy("小數最多保留 %(places)s 位"),

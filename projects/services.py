@@ -5,6 +5,7 @@ import logging
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F, prefetch_related_objects
 from django.utils import timezone
@@ -19,7 +20,7 @@ from methodologies.engine import (
 )
 from methodologies.models import Methodology, Regulation
 from methodologies.reference import load_reference_data, reference_data_read_once
-from projects import compare, consistency, dates, schema
+from projects import compare, consistency, dates, figures, schema
 from projects.consistency import CREDITING_YEARS
 from projects.interchange import (
     PlanDocument,
@@ -39,6 +40,7 @@ from projects.models import (
     Participant,
     Plan,
     PlanEvent,
+    PlanFigure,
     PlanRefrigerant,
     Programme,
     Question,
@@ -102,6 +104,7 @@ def plan_import(
     Attachment.objects.bulk_create(
         _checked((Attachment(plan=plan, **row) for row in parsed.attachments), "attachments")
     )
+    _create_figures(plan, parsed.figures)
     plan_refresh_results(plan)
     return plan
 
@@ -142,6 +145,10 @@ def plan_replace(*, plan: Plan, document, user) -> Plan:
         plan.questions,
     ):
         related.all().delete()
+    # Figures travel in the document: the draft's are replaced by the document's.
+    old_files = [(f.image.storage, f.image.name) for f in plan.figures.all()]
+    plan.figures.all().delete()
+    transaction.on_commit(lambda: [storage.delete(name) for storage, name in old_files])
     # Fields the document leaves out go back to their defaults.
     fresh = Plan(pk=plan.pk, organisation=plan.organisation, created_at=plan.created_at)
     fresh.status = plan.status
@@ -151,6 +158,7 @@ def plan_replace(*, plan: Plan, document, user) -> Plan:
     fresh.revision = plan.revision + 1  # a page read before this replace is stale
     fresh._state.adding = False  # an update of the same row
     _apply_document(fresh, parsed)
+    _create_figures(fresh, parsed.figures)
     plan_refresh_results(fresh)
     if before is not None:
         record_changes(plan=fresh, user=user, before=before, after=plan_document(fresh))
@@ -592,6 +600,73 @@ def attachment_add(*, plan: Plan, label: str, description: str, file) -> Attachm
 
 
 @transaction.atomic
+def figure_add(*, plan: Plan, slot: str, caption: str, content: bytes) -> PlanFigure:
+    """Place an image in a slot of the 計畫書 (checked, downscaled for print), only
+    while the plan can change; the plan's figures must still fit in a document."""
+    plan = _lock_editable(plan)
+    try:
+        image = figures.print_image(content)
+    except figures.FigureError as refusal:
+        raise PlanError(str(refusal)) from None
+    existing = list(plan.figures.values_list("size", flat=True))
+    if len(existing) >= figures.PLAN_MAX_FIGURES:
+        raise PlanError(
+            _("一份計畫書最多 %(count)d 張圖片。") % {"count": figures.PLAN_MAX_FIGURES}
+        )
+    if sum(existing) + len(image.content) > figures.PLAN_MAX_BYTES:
+        raise PlanError(_("計畫書的圖片合計不可超過 3 MB（匯出檔的大小上限）。"))
+    figure = PlanFigure(
+        plan=plan,
+        slot=slot,
+        caption=caption.strip(),
+        order=len(existing),
+        media_type=image.media_type,
+        sha256=image.sha256,
+        size=len(image.content),
+    )
+    figure.image.save(_figure_name(image), ContentFile(image.content), save=False)
+    stored = figure.image.name
+    try:
+        figure.full_clean()
+        figure.save()
+    except Exception:
+        figure.image.storage.delete(stored)
+        raise
+    return figure
+
+
+def _figure_name(image: figures.PrintImage) -> str:
+    return f"{image.sha256[:16]}.{figures.EXTENSIONS[image.media_type]}"
+
+
+@transaction.atomic
+def figure_delete(*, plan: Plan, figure: PlanFigure) -> None:
+    """Remove a draft's figure; its file goes once the deletion has committed (a
+    submitted version keeps its own copy of the image in its document)."""
+    _lock_editable(plan)
+    name, storage = figure.image.name, figure.image.storage
+    figure.delete()
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+def _create_figures(plan: Plan, rows: list[dict]) -> None:
+    """The document's figures (already checked by the reader) as the plan's."""
+    for row in rows:
+        image = row["image"]
+        figure = PlanFigure(
+            plan=plan,
+            slot=row["slot"],
+            caption=row["caption"],
+            order=row["order"],
+            media_type=image.media_type,
+            sha256=image.sha256,
+            size=len(image.content),
+        )
+        figure.image.save(_figure_name(image), ContentFile(image.content), save=False)
+        figure.save()
+
+
+@transaction.atomic
 def attachment_delete(*, plan: Plan, attachment: Attachment) -> None:
     _lock_editable(plan)
     attachment.file.delete(save=False)
@@ -646,6 +721,7 @@ def plan_delete(*, plan: Plan, user) -> None:
         if not can_delete(user, locked):
             raise PlanError(_("只有從未送審的草稿可以刪除。"))
         files = [a.file for a in locked.attachments.all() if a.file]
+        files += [f.image for f in locked.figures.all()]
         pk, title = locked.pk, locked.title
         locked.delete()
 

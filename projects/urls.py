@@ -27,6 +27,13 @@ urlpatterns = [
         views.attachment_delete,
         name="attachment_delete",
     ),
+    path("plans/<int:pk>/figures/", views.figure_add, name="figure_add"),
+    path("plans/<int:pk>/figures/<int:figure_pk>/", views.figure_image, name="figure_image"),
+    path(
+        "plans/<int:pk>/figures/<int:figure_pk>/delete/",
+        views.figure_delete,
+        name="figure_delete",
+    ),
     # Review workflow (plan pages)
     path("plans/<int:pk>/transition/<slug:name>/", views.plan_transition, name="transition"),
     path("plans/<int:pk>/comments/", views.comment_add, name="comment_add"),

@@ -27,9 +27,16 @@ from projects import (
     survey_template,
     workflow,
 )
-from projects.forms import AttachmentForm, CommentForm, ImportForm, PlanCreateForm, ReplaceForm
+from projects.forms import (
+    AttachmentForm,
+    CommentForm,
+    FigureForm,
+    ImportForm,
+    PlanCreateForm,
+    ReplaceForm,
+)
 from projects.interchange import load_upload, plan_document
-from projects.models import Attachment, Plan, PlanVersion, ReviewComment
+from projects.models import Attachment, Plan, PlanFigure, PlanVersion, ReviewComment
 from projects.presentation import (
     CHECK_LABELS,
     describe_error,
@@ -416,6 +423,8 @@ def attachments(request, pk):
             "form": form,
             "can_edit": can_edit,
             "attachments": plan.attachments.all(),
+            "figures": plan.figures.all(),
+            "figure_form": FigureForm(),
             "navigator": _navigator(plan, current="attachments", errors=len(form.errors)),
             "slug": "attachments",
             **_section_comments(request, plan, "attachments"),
@@ -447,6 +456,53 @@ def attachment_delete(request, pk, attachment_pk):
         messages.error(request, str(refusal))
     else:
         messages.success(request, _("已刪除附件。"))
+    return redirect("projects:attachments", pk=plan.pk)
+
+
+@require_POST
+def figure_add(request, pk):
+    """Place an image in a slot of the 計畫書 (from the attachments page)."""
+    plan = _editable_plan(request, pk)
+    form = FigureForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("projects:attachments", pk=plan.pk)
+    upload = form.cleaned_data["image"]
+    try:
+        services.figure_add(
+            plan=plan,
+            slot=form.cleaned_data["slot"],
+            caption=form.cleaned_data["caption"],
+            content=upload.read(),
+        )
+    except services.PlanError as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, _("已加入圖片。"))
+    return redirect("projects:attachments", pk=plan.pk)
+
+
+def figure_image(request, pk, figure_pk):
+    """A figure as an image; what is stored is always a re-encoded PNG or JPEG."""
+    plan = permissions.visible_plan(request.user, pk, may=permissions.can_see_figure)
+    figure = get_object_or_404(PlanFigure, plan=plan, pk=figure_pk)
+    response = FileResponse(figure.image.open("rb"), content_type=figure.media_type)
+    response["Content-Security-Policy"] = "default-src 'none'"
+    return response
+
+
+@require_POST
+def figure_delete(request, pk, figure_pk):
+    plan = _editable_plan(request, pk)
+    figure = get_object_or_404(PlanFigure, plan=plan, pk=figure_pk)
+    try:
+        services.figure_delete(plan=plan, figure=figure)
+    except services.PlanError as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, _("已刪除圖片。"))
     return redirect("projects:attachments", pk=plan.pk)
 
 

@@ -20,6 +20,7 @@ from methodologies.reference import reference_from_snapshot, reference_snapshot
 from projects import charts, schema, survey
 from projects.consistency import cost_figures, group_figures, saving_rate_figures
 from projects.dates import roc_long, years_text
+from projects.figures import decode_chunks
 from projects.interchange import decimal_text
 from projects.templatetags import plan_format
 
@@ -89,6 +90,9 @@ class Report:
     plan: dict
     results: dict
     sections: dict = field(default_factory=dict)
+    # The plan's figures, by the relative URL the HTML names them with: the PDF's
+    # URL fetcher serves these bytes and nothing else besides static files.
+    images: dict = field(default_factory=dict)
 
 
 def _notes(plan: dict) -> dict[tuple[str, str], dict]:
@@ -630,6 +634,7 @@ def build_report(
         if result.options
     ]
     s["attachments"] = document.get("attachments", [])
+    s["figures"] = _figures(plan, report.images)
     return report
 
 
@@ -710,6 +715,19 @@ def _participant_lines(plan: dict) -> dict:
     if sub_project and participants and not any(p.get("role") == "other" for p in participants):
         lines.append("□其他參與單位：" + "_" * 29)
     return {"lines": lines, "label_note": "" if sub_project else "(實際減量單位)"}
+
+
+def _figures(plan: dict, images: dict) -> dict[str, list[dict]]:
+    """{slot: [{"src", "caption"}]} of `plan.figures`, each image's bytes put in
+    `images` under its `src` (the document was checked when it was read)."""
+    by_slot: dict[str, list[dict]] = {}
+    for index, figure in enumerate(plan.get("figures", [])):
+        image = figure["image"]
+        extension = "png" if image["media_type"] == "image/png" else "jpg"
+        src = f"figures/{index}.{extension}"
+        images[src] = (decode_chunks(image["data"]), image["media_type"])
+        by_slot.setdefault(figure["slot"], []).append({"src": src, "caption": figure["caption"]})
+    return by_slot
 
 
 def _equipment_value(item: dict, key: str) -> str:

@@ -3,7 +3,10 @@
 
 WeasyPrint fetches nothing but the product's own static files: `{% static %}`
 URLs resolve against an internal origin and are read through the staticfiles
-finders; every other URL (file:, http:, https:, data:, …) is refused.
+finders; every other URL (file:, http:, https:, data:, …) is refused. The one
+exception is the plan's own figures, whose bytes the report builder decoded
+from the document: `figures/N.png` on the same origin is answered from that
+in-memory map, never from a file.
 """
 
 import mimetypes
@@ -59,29 +62,41 @@ def fetch_static(url: str) -> tuple[bytes, str]:
     return content, mimetypes.guess_type(path)[0] or "application/octet-stream"
 
 
+def fetch(url: str, images: dict | None = None) -> tuple[bytes, str]:
+    """(content, MIME type) of one of `images` (relative URL → (bytes, MIME type),
+    the report's figures) or else of the static file `url` names; RefusedURL otherwise."""
+    if images and url.startswith(BASE_URL) and url[len(BASE_URL) :] in images:
+        return images[url[len(BASE_URL) :]]
+    return fetch_static(url)
+
+
 try:  # WeasyPrint ≥ 68 takes a URLFetcher object
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class StaticURLFetcher(URLFetcher):
+        def __init__(self, images=None, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.images = images
+
         def fetch(self, url, headers=None):
-            content, mime_type = fetch_static(url)
+            content, mime_type = fetch(url, self.images)
             return URLFetcherResponse(url, content, {"Content-Type": mime_type})
 
-    def url_fetcher():
-        return StaticURLFetcher()
+    def url_fetcher(images: dict | None = None):
+        return StaticURLFetcher(images)
 
 except ImportError:  # older WeasyPrint: a function returning a dict
 
-    def _fetch(url, *args, **kwargs):
-        content, mime_type = fetch_static(url)
-        return {"string": content, "mime_type": mime_type, "redirected_url": url}
+    def url_fetcher(images: dict | None = None):
+        def _fetch(url, *args, **kwargs):
+            content, mime_type = fetch(url, images)
+            return {"string": content, "mime_type": mime_type, "redirected_url": url}
 
-    def url_fetcher():
         return _fetch
 
 
-def html_to_pdf(html: str) -> bytes:
-    return HTML(string=html, base_url=BASE_URL, url_fetcher=url_fetcher()).write_pdf()
+def html_to_pdf(html: str, images: dict | None = None) -> bytes:
+    return HTML(string=html, base_url=BASE_URL, url_fetcher=url_fetcher(images)).write_pdf()
 
 
 def render_plan_pdf(
@@ -92,4 +107,4 @@ def render_plan_pdf(
     page 草稿."""
     report = build_report(document, results, reference=reference, draft=draft)
     html = render_to_string("reports/plan.html", {"report": report})
-    return html_to_pdf(html)
+    return html_to_pdf(html, report.images)

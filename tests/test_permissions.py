@@ -29,6 +29,7 @@ from projects.models import (
     Organisation,
     PaperTally,
     Plan,
+    PlanFigure,
     PlanVersion,
     Programme,
     ReviewComment,
@@ -36,7 +37,7 @@ from projects.models import (
     SurveyLink,
 )
 from projects.sections import BasicEditor
-from projects.services import plan_import
+from projects.services import figure_add, plan_import
 from projects.survey_views import _tally_form
 from projects.workflow import TRANSITIONS, plan_transition
 from reports.models import ProgrammeExport
@@ -55,6 +56,11 @@ ROLES = [
     "admin",  # a site administrator
 ]
 PDF = b"%PDF-1.4 test"
+PNG = (  # a 1×1 PNG
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
+    b"\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc```\x00\x00\x00\x04\x00\x01\xf6\x178U\x00\x00\x00"
+    b"\x00IEND\xaeB`\x82"
+)
 
 
 def row(*statuses) -> dict[str, int]:
@@ -114,6 +120,7 @@ def world(demo_document, settings, tmp_path):
         description="x",
         file=SimpleUploadedFile("a.pdf", PDF, content_type="application/pdf"),
     )
+    figure = figure_add(plan=plan, slot="before_after", caption="示意圖", content=PNG)
     programme = Programme.objects.create(authority=authority, title="設備汰換方案", version="1")
     export = ProgrammeExport.objects.create(
         programme=programme,
@@ -128,6 +135,7 @@ def world(demo_document, settings, tmp_path):
         "plan": plan,
         "users": users,
         "attachment": attachment,
+        "figure": figure,
         "thread": ReviewComment.objects.get(parent=None),
         "programme": programme,
         "export": export,
@@ -231,6 +239,18 @@ def upload_data(w):
         "description": "y",
         "file": SimpleUploadedFile("b.pdf", PDF, content_type="application/pdf"),
     }
+
+
+def figure_data(w):
+    return {
+        "slot": "equipment",
+        "caption": "設備照片",
+        "image": SimpleUploadedFile("c.png", PNG, content_type="image/png"),
+    }
+
+
+def figure_captions(w):
+    return sorted(PlanFigure.objects.values_list("caption", flat=True))
 
 
 def tally_data(w):
@@ -419,6 +439,47 @@ MATRIX = [
         lambda w: {},
         attachment_labels,
         {"editor"},
+    ),
+    Case(
+        "projects:figure_add",
+        plan_url("projects:figure_add"),
+        EDIT_POST,
+        "post",
+        figure_data,
+        figure_captions,
+        {"editor"},
+    ),
+    Case(
+        "projects:figure_add",
+        plan_url("projects:figure_add"),
+        row(302, 404, 404, 404, 404, 404, 404, 404),
+        "post",
+        figure_data,
+        figure_captions,
+        state="submitted",
+    ),
+    Case(
+        "projects:figure_image",
+        lambda w: reverse("projects:figure_image", args=[w["plan"].pk, w["figure"].pk]),
+        SEE,
+    ),
+    Case(
+        "projects:figure_delete",
+        lambda w: reverse("projects:figure_delete", args=[w["plan"].pk, w["figure"].pk]),
+        EDIT_POST,
+        "post",
+        lambda w: {},
+        figure_captions,
+        {"editor"},
+    ),
+    Case(
+        "projects:figure_delete",
+        lambda w: reverse("projects:figure_delete", args=[w["plan"].pk, w["figure"].pk]),
+        row(302, 404, 404, 404, 404, 404, 404, 404),
+        "post",
+        lambda w: {},
+        figure_captions,
+        state="submitted",
     ),
     Case("projects:survey", plan_url("projects:survey"), SEE),
     Case(
