@@ -1112,35 +1112,6 @@ class RefrigerantForm(forms.ModelForm, metaclass=PlanFormMetaclass):
 ServicePairFormSet = row_formset(ServiceLevelPair, ["location", "baseline", "project"])
 PARAMETER_NOTE_FIELDS = ["table", "parameter", "definition", "unit", "display", "source", "note"]
 ParameterNoteFormSet = row_formset(ParameterNote, PARAMETER_NOTE_FIELDS, extra=0)
-# The parameter rows of section 四's tables, as the reference plans list them
-# (reports.context.PARAMETER_ROWS says which a technology prints by default).
-STANDARD_PARAMETERS = {
-    "baseline": [
-        "BE_y",
-        "E_BL_y",
-        "EF",
-        "sum_i",
-        "n_i",
-        "rho_i",
-        "o_i",
-        "l_y",
-        "Q_ref_BL",
-        "GWP_ref_BL",
-    ],
-    "project": [
-        "PE_y",
-        "E_PJ_y",
-        "EF",
-        "PE_ref_y",
-        "n_i",
-        "rho_i",
-        "o_i",
-        "l_y",
-        "Q_ref_PJ",
-        "GWP_ref_PJ",
-    ],
-    "reduction": ["ER_y", "BE_y", "PE_y", "LE_y"],
-}
 
 
 class EnvironmentForm(PlanModelForm):

@@ -659,3 +659,34 @@ def write_scalars(plan: Plan, root: str = "plan") -> dict[str, Any]:
         for key, value in written.items()
         if not isinstance(value, dict) or any(item is not False for item in value.values())
     }
+
+
+# The parameter rows of section 四's tables, as the reference plans list them
+# (reports.context.PRINTED_ROWS says which a technology prints by default).
+STANDARD_PARAMETERS = {
+    "baseline": [
+        "BE_y",
+        "E_BL_y",
+        "EF",
+        "sum_i",
+        "n_i",
+        "rho_i",
+        "o_i",
+        "l_y",
+        "Q_ref_BL",
+        "GWP_ref_BL",
+    ],
+    "project": [
+        "PE_y",
+        "E_PJ_y",
+        "EF",
+        "PE_ref_y",
+        "n_i",
+        "rho_i",
+        "o_i",
+        "l_y",
+        "Q_ref_PJ",
+        "GWP_ref_PJ",
+    ],
+    "reduction": ["ER_y", "BE_y", "PE_y", "LE_y"],
+}

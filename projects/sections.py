@@ -299,7 +299,7 @@ class CalculationEditor(SectionEditor):
             return f.ParameterNoteFormSet(self.data, instance=self.plan, prefix="notes", rows=notes)
         initial = [
             {"table": table, "parameter": parameter}
-            for table, parameters in f.STANDARD_PARAMETERS.items()
+            for table, parameters in schema.STANDARD_PARAMETERS.items()
             for parameter in parameters
         ]
         formset_class = f.row_formset(ParameterNote, f.PARAMETER_NOTE_FIELDS, extra=len(initial))

@@ -115,25 +115,10 @@ def _row(notes, table, key, symbol, definition, value, unit) -> ParameterRow:
 
 
 # The rows each technology's registered plan prints by default, in the tables'
-# order (projects.forms.STANDARD_PARAMETERS); a plan's note prints a row or leaves
+# order (projects.schema.STANDARD_PARAMETERS); a plan's note prints a row or leaves
 # it out (`display`). The chiller plan (家福竹北店) has the Σi and PEref,y rows, no
 # l_y in (二) and only ERy and LEy in (四); the lighting plan (崑山科大) the others.
-FULL_ROWS = {
-    "baseline": {"BE_y", "E_BL_y", "EF", "n_i", "rho_i", "o_i", "l_y", "Q_ref_BL", "GWP_ref_BL"},
-    "project": {
-        "PE_y",
-        "E_PJ_y",
-        "EF",
-        "PE_ref_y",
-        "n_i",
-        "rho_i",
-        "o_i",
-        "l_y",
-        "Q_ref_PJ",
-        "GWP_ref_PJ",
-    },
-    "reduction": {"ER_y", "BE_y", "PE_y", "LE_y"},
-}
+FULL_ROWS = {table: set(rows) - {"sum_i"} for table, rows in schema.STANDARD_PARAMETERS.items()}
 PRINTED_ROWS = {
     "chiller": {
         "baseline": FULL_ROWS["baseline"] | {"sum_i"},
