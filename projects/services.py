@@ -116,12 +116,9 @@ def plan_replace(*, plan: Plan, document, user) -> Plan:
     The plan keeps its organisation and its uploaded attachments; everything
     else comes from the document, all of it or nothing."""
     parsed = document_read(document)
-    plan = Plan.objects.select_for_update().get(pk=plan.pk)
-    if not Plan.objects.editable_by(user).filter(pk=plan.pk).exists():
-        raise PlanNotEditable(
-            _("計畫書目前為「%(status)s」，無法以檔案取代內容。")
-            % {"status": plan.get_status_display()}
-        )
+    plan = _lock_editable(
+        plan, user=user, refusal=_("計畫書目前為「%(status)s」，無法以檔案取代內容。")
+    )
     if plan.current_version_id and _programme_key(parsed.programme) != _programme_key(
         plan.programme
     ):
@@ -453,12 +450,11 @@ def plan_section_save(*, plan: Plan, editor_class, data, files, user):
     listing the saved values beside the sent ones, and nothing typed is lost.
     Returns the editor; `editor.saved` says whether it was saved."""
     with transaction.atomic():
-        locked = Plan.objects.select_for_update().get(pk=plan.pk)
-        if not Plan.objects.editable_by(user).filter(pk=locked.pk).exists():
-            raise PlanNotEditable(
-                _("計畫書目前為「%(status)s」，無法儲存；您輸入的內容仍在頁面上。")
-                % {"status": locked.get_status_display()}
-            )
+        locked = _lock_editable(
+            plan,
+            user=user,
+            refusal=_("計畫書目前為「%(status)s」，無法儲存；您輸入的內容仍在頁面上。"),
+        )
         # Read before the forms are validated, which sets their values on `locked`.
         before = plan_document(locked) if locked.current_version_id else None
         editor = editor_class(locked, data, files)
@@ -577,14 +573,18 @@ def next_attachment_label(plan: Plan) -> str:
     return f"附件{count + 1}"
 
 
-def _lock_editable(plan: Plan) -> Plan:
-    """The plan row, locked, if it can still be changed (not submitted meanwhile)."""
+def _lock_editable(plan: Plan, *, user=None, refusal: str = "") -> Plan:
+    """The plan row, locked, if it can still be changed (not submitted meanwhile)
+    — by `user`, when given; otherwise raise PlanNotEditable with `refusal`, a
+    message naming the plan's %(status)s."""
     locked = Plan.objects.select_for_update().get(pk=plan.pk)
-    if locked.status not in Plan.EDITABLE_STATUSES:
-        raise PlanNotEditable(
-            _("計畫書目前為「%(status)s」，無法變更附件。")
-            % {"status": locked.get_status_display()}
-        )
+    if user is not None:
+        editable = Plan.objects.editable_by(user).filter(pk=locked.pk).exists()
+    else:
+        editable = locked.status in Plan.EDITABLE_STATUSES
+    if not editable:
+        refusal = refusal or _("計畫書目前為「%(status)s」，無法變更附件。")
+        raise PlanNotEditable(refusal % {"status": locked.get_status_display()})
     return locked
 
 
