@@ -36,6 +36,24 @@ def validate_one_line(value: str) -> None:
         raise ValidationError(_("請寫成一行，不可換行。"), code="one_line")
 
 
+TAX_ID_WEIGHTS = (1, 2, 1, 2, 1, 2, 4, 1)
+
+
+def validate_tax_id(value: str) -> None:
+    """統一編號: eight digits whose weighted digit sum is divisible by 5 (since 2023;
+    by 10 before, which 5 also admits); when the seventh digit is 7 its product
+    10 + 8 may count as 1 or 0."""
+    if len(value) != 8 or not value.isascii() or not value.isdigit():
+        raise ValidationError(_("統一編號應為 8 位數字。"), code="tax_id_format")
+    total = 0
+    for digit, weight in zip(value, TAX_ID_WEIGHTS, strict=True):
+        product = int(digit) * weight
+        total += product // 10 + product % 10
+    if total % 5 == 0 or (value[6] == "7" and (total + 1) % 5 == 0):
+        return
+    raise ValidationError(_("統一編號的檢查碼不正確，請再核對一次。"), code="tax_id_checksum")
+
+
 def quantity_field(verbose_name, **kwargs):
     kwargs.setdefault("validators", NON_NEGATIVE)
     return models.DecimalField(verbose_name, null=True, blank=True, **QUANTITY, **kwargs)
@@ -45,16 +63,25 @@ class Organisation(models.Model):
     class Kind(models.TextChoices):
         APPLICANT = "applicant", _("申請單位")
         AUTHORITY = "authority", _("主管機關")
+        VERIFIER = "verifier", _("查驗機構")
 
     name = models.CharField(_("名稱"), max_length=200, unique=True)
     kind = models.CharField(_("類別"), max_length=10, choices=Kind.choices, default=Kind.APPLICANT)
     city = models.CharField(_("縣市"), max_length=20, blank=True)
+    tax_id = models.CharField(_("統一編號"), max_length=8, blank=True, validators=[validate_tax_id])
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    representative = models.CharField(_("負責人"), max_length=100, blank=True)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="organisations"
     )
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tax_id"], condition=~models.Q(tax_id=""), name="unique_tax_id"
+            )
+        ]
         verbose_name = _("組織")
         verbose_name_plural = _("組織")
 
@@ -67,6 +94,7 @@ class Membership(models.Model):
         EDITOR = "editor", _("申請者（可編輯）")
         VIEWER = "viewer", _("申請者（唯讀）")
         REVIEWER = "reviewer", _("審查者")
+        VERIFIER = "verifier", _("查證者")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE)
