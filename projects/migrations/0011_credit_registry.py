@@ -27,7 +27,8 @@ def refuse_changes(apps, schema_editor):
             RAISE EXCEPTION 'the credit ledger is append-only: % on % refused', TG_OP, TG_TABLE_NAME;
         END;
         $$ LANGUAGE plpgsql;
-        """
+        """,
+        params=None,  # the % are the function's own placeholders
     )
     for table in APPEND_ONLY_TABLES:
         schema_editor.execute(
