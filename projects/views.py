@@ -27,6 +27,7 @@ from projects import (
     survey_template,
     workflow,
 )
+from projects.credits import selectors as credit_selectors
 from projects.forms import (
     AttachmentForm,
     CommentForm,
@@ -177,6 +178,7 @@ def plan_detail(request, pk):
             "can_edit": permissions.can_edit(request.user, plan),
             "can_delete": permissions.can_delete(request.user, plan),
             "attachments": plan.attachments.all(),
+            "credit_summary": credit_selectors.plan_credit_summary(plan),
             **_review_context(request, plan),
         },
     )
