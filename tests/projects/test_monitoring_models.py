@@ -375,3 +375,18 @@ def test_the_document_writes_months_and_refrigerants(registered):
     ]
     assert monitoring["baseline"]["refrigerant"] is None
     assert monitoring["emission_factor"] == {"year": 2022}
+
+
+def test_the_demo_data_has_a_verification_body_with_a_verifier(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from projects.models import Membership
+
+    call_command("load_demo", stdout=StringIO())
+    membership = Membership.objects.get(user__username="verifier")
+    assert membership.role == Membership.Role.VERIFIER
+    assert membership.organisation.name == "台灣檢驗科技股份有限公司"
+    assert membership.organisation.kind == Organisation.Kind.VERIFIER
+    assert membership.user.check_password("demo-offset-2026")
