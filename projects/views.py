@@ -44,6 +44,7 @@ from projects.presentation import (
     describe_import_error,
     display_results,
 )
+from projects.registration.permissions import can_register
 from projects.sections import EDITOR_BY_SLUG, EDITORS
 
 
@@ -177,6 +178,7 @@ def plan_detail(request, pk):
             "navigator": _navigator(plan),
             "can_edit": permissions.can_edit(request.user, plan),
             "can_delete": permissions.can_delete(request.user, plan),
+            "can_register": can_register(request.user, plan),
             "attachments": plan.attachments.all(),
             "credit_summary": credit_selectors.plan_credit_summary(plan),
             **_review_context(request, plan),
