@@ -271,6 +271,13 @@ ENVIRONMENT = [
         "environment",
     ),
     _row(
+        "consultation.tier_table_number",
+        "consultation_tier_table_number",
+        INTEGER,
+        "environment",
+        bounds=(1, TABLE_NUMBER_MAX),
+    ),
+    _row(
         "consultation.collection",
         "consultation_collection",
         TEXT,
@@ -279,13 +286,6 @@ ENVIRONMENT = [
     _row("consultation.summary", "consultation_summary", TEXT, "environment"),
     _row("consultation.responses", "consultation_responses", TEXT, "environment"),
     _row("consultation.conclusion", "consultation_conclusion", TEXT, "environment"),
-    _row(
-        "consultation.tier_table_number",
-        "consultation_tier_table_number",
-        INTEGER,
-        "environment",
-        bounds=(1, TABLE_NUMBER_MAX),
-    ),
 ]
 
 TABLES = {
