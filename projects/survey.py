@@ -96,8 +96,8 @@ class SurveyResults:
         """The figures of 意見蒐集 worded as the registered chiller plan words them
         before its 回覆情形統計表 (…已於109年11月完成公眾意見調查表，共計發送42份，
         收回42份，各級人員平均回收率達100%。針對調查對象人數分析，以第4級人數占比
-        62%最多，相關資訊彙整如表所示。), the subject generalised to 本專案 and the
-        rate the one of all tiers together (returned ÷ sent), which is what it is."""
+        62%最多，相關資訊彙整如表所示。), with 本專案 for the applicant's own name and
+        the rate of all tiers together (returned ÷ sent, 整體回收率), not a mean."""
         if not self.sent:
             return ""
         months = sorted({row.month for row in self.tiers if row.month})
