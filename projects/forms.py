@@ -1124,8 +1124,11 @@ class EnvironmentForm(PlanModelForm):
             "environment_construction",
             "environment_crediting",
             "consultation_identification",
+            "consultation_tier_table_number",
             "consultation_collection",
             "consultation_summary",
+            "consultation_responses",
+            "consultation_conclusion",
         ]
 
 

@@ -28,6 +28,8 @@ from methodologies.models import CONDITION_COUNT, GwpEdition, Methodology, Regul
 QUANTITY = {"max_digits": 24, "decimal_places": 8}
 QUANTITY_LIMIT = MaxValueValidator(MAX_QUANTITY - Decimal(1).scaleb(-QUANTITY["decimal_places"]))
 NON_NEGATIVE = [MinValueValidator(Decimal("0")), QUANTITY_LIMIT]
+# The highest table number a caption of the 計畫書 may carry (表12 …).
+TABLE_NUMBER_MAX = 999
 
 
 def validate_one_line(value: str) -> None:
@@ -443,6 +445,25 @@ class Plan(models.Model):
     consultation_identification = models.TextField(_("利害相關者鑑別"), blank=True)
     consultation_collection = models.TextField(_("利害相關者意見蒐集"), blank=True)
     consultation_summary = models.TextField(_("利害相關者意見總結"), blank=True)
+    # The prose around the computed survey tables, where the registered chiller
+    # plan has it: the answers to the concerns raised, and the closing paragraph.
+    consultation_responses = models.TextField(
+        _("對受訪者意見之回應"),
+        blank=True,
+        help_text=_("印在各題統計之後，例如針對負面影響的改善措施、對其他意見的說明。"),
+    )
+    consultation_conclusion = models.TextField(
+        _("公眾意見結論"),
+        blank=True,
+        help_text=_("印在意見總結最後、公眾意見調查結果分析表之前。"),
+    )
+    consultation_tier_table_number = models.PositiveSmallIntegerField(
+        _("「公眾意見調查對象」表號"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(TABLE_NUMBER_MAX)],
+        help_text=_("計畫書中此表的編號，例如 12 印為「表12 公眾意見調查對象」；留空則不編號。"),
+    )
     survey_open = models.BooleanField(_("線上問卷開放填答"), default=False)
 
     # 註冊 (projects.registration.services.register_plan). A registered plan stays

@@ -29,6 +29,7 @@ from methodologies.engine.reader import MAX_QUANTITY
 from methodologies.models import CONDITION_COUNT
 from projects.models import QUANTITY as QUANTITY_COLUMN  # the row kind QUANTITY is below
 from projects.models import (
+    TABLE_NUMBER_MAX,
     ApplicabilityAnswer,
     Attachment,
     EquipmentGroup,
@@ -79,6 +80,7 @@ class Row:
     # ROOTS); False where the engine or a hand-written part of interchange.py does it.
     scalar: bool = True
     label_text: Any = None  # overrides the model field's verbose name
+    bounds: tuple[int, int] | None = None  # an INTEGER's lowest and highest value
 
     @property
     def key(self) -> str:
@@ -269,12 +271,21 @@ ENVIRONMENT = [
         "environment",
     ),
     _row(
+        "consultation.tier_table_number",
+        "consultation_tier_table_number",
+        INTEGER,
+        "environment",
+        bounds=(1, TABLE_NUMBER_MAX),
+    ),
+    _row(
         "consultation.collection",
         "consultation_collection",
         TEXT,
         "environment",
     ),
     _row("consultation.summary", "consultation_summary", TEXT, "environment"),
+    _row("consultation.responses", "consultation_responses", TEXT, "environment"),
+    _row("consultation.conclusion", "consultation_conclusion", TEXT, "environment"),
 ]
 
 TABLES = {
@@ -597,7 +608,8 @@ def _read_value(reader, row: Row, obj: dict, path: str):
     if row.kind == QUANTITY:
         return reader.quantity(obj, row.key, path)
     if row.kind == INTEGER:
-        return reader.integer(obj, row.key, path)
+        low, high = row.bounds or (None, None)
+        return reader.integer(obj, row.key, path, minimum=low, maximum=high)
     if row.kind == BOOLEAN:
         return bool(reader.boolean(obj, row.key, path))
     raise ValueError(row.kind)

@@ -24,7 +24,7 @@ from methodologies.engine import (
 )
 from methodologies.models import Methodology, Regulation
 from methodologies.reference import load_reference_data, reference_data_read_once
-from projects import compare, consistency, dates, figures, schema
+from projects import compare, consistency, dates, figures, schema, survey_template
 from projects.consistency import CREDITING_YEARS
 from projects.interchange import (
     FORMAT,
@@ -472,6 +472,11 @@ def plan_create(
         crediting=Plan.Crediting.FIXED,
         category=Plan.Category.ENERGY_SAVING,
     )
+    if type == Plan.Type.INDIVIDUAL:
+        # Section 五 starts from the registered plan's wording, to be edited; a
+        # sub-project leaves 五 to its programme (an empty 五 prints nothing).
+        for field, text in survey_template.environment_texts(plan).items():
+            setattr(plan, field, text)
     plan.full_clean()
     plan.save()
     ApplicabilityAnswer.objects.bulk_create(

@@ -63,6 +63,7 @@ class QuestionResult:
     yes_share: int | None = None
     options: list[OptionResult] = field(default_factory=list)
     sentences: list[str] = field(default_factory=list)
+    lead: str = ""  # the verb of the summary sentences (認為可以)
 
 
 @dataclass
@@ -91,6 +92,66 @@ class SurveyResults:
             lines.extend(result.sentences)
         return lines
 
+    def tally_paragraph(self) -> str:
+        """The figures of 意見蒐集 worded as the registered chiller plan words them
+        before its 回覆情形統計表 (…已於109年11月完成公眾意見調查表，共計發送42份，
+        收回42份，各級人員平均回收率達100%。針對調查對象人數分析，以第4級人數占比
+        62%最多，相關資訊彙整如表所示。), with 本專案 for the applicant's own name and
+        the rate of all tiers together (returned ÷ sent, 整體回收率), not a mean."""
+        if not self.sent:
+            return ""
+        months = sorted({row.month for row in self.tiers if row.month})
+        when = ""
+        if months:
+            when = _roc_month_long(months[0])
+            if len(months) > 1:
+                when = _("%(first)s至%(last)s") % {
+                    "first": when,
+                    "last": _roc_month_long(months[-1]),
+                }
+        text = (
+            _("本專案已於%(when)s完成公眾意見調查表，") % {"when": when}
+            if when
+            else _("本專案公眾意見調查表")
+        )
+        text += _("共計發送%(sent)d份，收回%(returned)d份，整體回收率達%(rate)s%%。") % {
+            "sent": self.sent,
+            "returned": self.returned,
+            "rate": self.rate,
+        }
+        largest = max(self.tiers, key=lambda row: row.returned, default=None)
+        if largest and self.returned:
+            text += _("針對調查對象人數分析，以%(tier)s人數占比%(share)s%%最多，") % {
+                "tier": largest.name,
+                "share": largest.share,
+            }
+        return text + _("相關資訊彙整如表所示。")
+
+    def question_paragraphs(self) -> list[str]:
+        """One paragraph per multi-choice question, its options' shares in one
+        sentence as the registered plan writes them (針對公眾意見第6題，有86%的受訪者
+        認為可以減少溫室氣體排放；88%的受訪者…)."""
+        paragraphs = []
+        for result in self.questions:
+            parts = [
+                _("%(share)d%%的受訪者%(lead)s%(option)s")
+                % {"share": option.share, "lead": result.lead, "option": option.text}
+                for option in result.options
+                if option.share is not None
+            ]
+            if parts:
+                paragraphs.append(
+                    _("針對公眾意見第%(number)d題，有%(parts)s。")
+                    % {"number": result.number, "parts": "；".join(parts)}
+                )
+        return paragraphs
+
+
+def _roc_month_long(month: str) -> str:
+    """ "2020-11" as 109年11月."""
+    year, number = month.split("-")
+    return _("%(year)d年%(month)d月") % {"year": int(year) - 1911, "month": int(number)}
+
 
 def compute(consultation: dict) -> SurveyResults:
     """Tables and sentences from a `consultation` object of the document."""
@@ -115,7 +176,12 @@ def compute(consultation: dict) -> SurveyResults:
     ]  # per tier: question index → answer
     results = []
     for index, question in enumerate(questions):
-        result = QuestionResult(number=index + 1, kind=question["kind"], text=question["text"])
+        result = QuestionResult(
+            number=index + 1,
+            kind=question["kind"],
+            text=question["text"],
+            lead=question.get("summary_lead") or _("選擇"),
+        )
         if question["kind"] == Question.Kind.MULTI:
             for o, option in enumerate(question.get("options", [])):
                 per_tier = [_option_count(tier_answers, index, o) for tier_answers in answers]
@@ -128,7 +194,7 @@ def compute(consultation: dict) -> SurveyResults:
                         % {
                             "number": index + 1,
                             "share": share,
-                            "lead": question.get("summary_lead") or _("選擇"),
+                            "lead": result.lead,
                             "option": option,
                         }
                     )

@@ -63,7 +63,18 @@ QUESTIONS = [
     ),
     ("text", "是否尚有其他寶貴意見?", "", []),
 ]
+# Section 五's prose as the registered chiller plan words it, its own names
+# generalised ({organisation}: the applicant; {title}: the plan's title): a new
+# individual plan starts with it (services.plan_create) and the section page
+# offers it again beside each box. Document content, not interface: not translated.
 ENVIRONMENT = {
+    "environment_summary": (
+        "本專案係以高效率設備取代既有設備，專案範圍皆於{organisation}之場域內，"
+        "影響到其他環境的衝擊非常低。{organisation}完成設備改善工程專案後，"
+        "將有助於降低溫室氣體排放，減少對環境之衝擊。專案活動汰換之設備將進行報廢，"
+        "依報廢紀錄確保無洩漏。\n"
+        "以下謹針對施工期間及專案活動執行減量期間，本專案對於週遭環境之影響，進行以下分析。"
+    ),
     "environment_construction": (
         "本專案屬設備效能提升專案，施工地點在原設備所在地，並不會衍生新的廢氣、廢水等環境衝擊，"
         "但專案工程可能產生工程噪音與少量事業廢棄物，對此，本單位於施工期間對於此工程所可能產生的"
@@ -74,7 +85,55 @@ ENVIRONMENT = {
         "降低溫室氣體排放量，可降低環境衝擊；改善後亦不會增加外部廢氣量或塵土等問題，"
         "對周遭環境無負面影響，亦不會造成外部的環境影響。"
     ),
+    # Before the table of tiers (表12 公眾意見調查對象); the tiers of TIERS.
+    "consultation_identification": (
+        "本專案依重要性，將直接影響對象區分為四級，"
+        "第一級為「與專案技術活動/設備常態運轉直接相關人員、相關/鄰近製程運轉操作同仁」，"
+        "第二級為「與專案技術活動實施部分過程相關人員、處理設備操作、維修保養人員」，"
+        "第三級為「公司內其他部門同仁/主管、集團公司同仁/主管」"
+        "及第四級「附近居民、鄰近事業、服務中心、一般大眾」，如下表所示。"
+    ),
+    # Before the computed 共計發送…份 and the 回覆情形統計表.
+    "consultation_collection": (
+        "為使利害相關者充分暸解專案執行內容，並蒐集社會大眾對於本專案推行之意見，"
+        "以確認專案活動對利害相關者造成之影響，{organisation}依據影響的對象層面，"
+        "設計「{title}」公眾意見調查表，針對可能影響之對象分別發送填寫。"
+    ),
+    # Opens 意見總結: the yes/no questions 1–5 of QUESTIONS, which no sentence computes.
+    "consultation_summary": (
+        "茲分析「{title}」意見調查對象與回覆情形，受訪者針對本專案多表示肯定與支持，"
+        "調查結果如下表所示。針對公眾意見1~5問題，主要是針對受訪者對於全球暖化、"
+        "{organisation}近年減碳行動、本專案的影響認知，依受訪結果，受訪者普遍聽過全球暖化之名詞，"
+        "並了解{organisation}持續進行的減碳活動，對於本專案提升設備運轉效率、減少電力使用、"
+        "降低溫室氣體排放及對整體環境的影響多秉持著正面看法。"
+    ),
+    # After the computed shares of questions 6–8: the answers to question 7's concerns.
+    "consultation_responses": (
+        "針對第7題受訪者所提之負面影響：監控系統與既有設備不相容，造成運轉不穩定，"
+        "將提出設備相符證明；施工過程會引起粉塵飛揚，將持續加強施工控管，減少粉塵產生；"
+        "施工過程噪音及震動頻繁，將持續加強施工控管，減少粉塵與噪音產生；"
+        "施工過程設備運輸車輛進出頻繁影響廠內/鄰近交通，於專案施工階段將請守衛密切注意"
+        "車輛進廠動向並協助指揮車輛進場，避免交通堵塞。承上所述，{organisation}將致力於"
+        "降低專案施工/運作階段任何可能之負面衝擊。而第9題全體受訪者皆尊重專業、無意見。"
+    ),
+    "consultation_conclusion": (
+        "整體而言，利害相關者全數贊成本專案之執行，顯見本專案之影響屬於正面且對於環境永續"
+        "提供積極之貢獻。此外，考量到部份第四級人員對於{organisation}歷年來於溫室氣體減量之"
+        "努力/效能提升效益之認知有限，{organisation}未來將藉由參與政府成果發表會、安環會議、"
+        "主管機關查訪等場合，對內、外進行本計畫改善過程宣導及為節能減碳及空氣汙染防制"
+        "所做之努力及成效，以示善盡溫室氣體減量之決心。"
+    ),
 }
+
+
+def environment_texts(plan: Plan) -> dict[str, str]:
+    """ENVIRONMENT with the plan's applicant and title in place of the registered
+    plan's own (家福股份有限公司, 汰換為高效率變頻冰水主機)."""
+    names = {
+        "organisation": plan.applicant_name or plan.organisation.name,
+        "title": plan.title,
+    }
+    return {field: text.format(**names) for field, text in ENVIRONMENT.items()}
 
 
 @transaction.atomic

@@ -280,7 +280,9 @@ def section(request, pk, slug):
         "saving_rate": consistency.saving_rate(plan),
         "cost_shares": consistency.cost_shares(plan),
         "group_figures": _group_figures(plan, editor) if slug == "calculation" else None,
-        "environment_template": survey_template.ENVIRONMENT,
+        "environment_template": survey_template.environment_texts(plan)
+        if slug == "environment"
+        else None,
         "slug": slug,
         **_section_comments(request, plan, slug),
     }

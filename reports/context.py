@@ -605,7 +605,9 @@ def build_report(
     s["consultation"] = consultation
     survey_results = survey.compute(consultation)
     s["survey"] = survey_results
-    s["survey_summary"] = survey_results.summary()
+    # The computed figures in the registered plan's words, between the plan's own prose.
+    s["tally_paragraph"] = survey_results.tally_paragraph()
+    s["question_paragraphs"] = survey_results.question_paragraphs()
     s["tier_rows"] = [
         (row, tier, _roc_month(row.month))
         for row, tier in zip(survey_results.tiers, consultation.get("tiers", []), strict=True)

@@ -236,8 +236,11 @@ def test_every_scalar_row_is_under_an_object_the_interchange_reads():
     assert all(schema.root_of(row) in schema.ROOTS for row in schema.rows() if row.scalar)
     assert {row.path for row in schema.scalar_rows("consultation")} == {
         "consultation.identification",
+        "consultation.tier_table_number",
         "consultation.collection",
         "consultation.summary",
+        "consultation.responses",
+        "consultation.conclusion",
     }
 
 
