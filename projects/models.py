@@ -994,3 +994,7 @@ class ResponseAnswer(models.Model):
     yes = models.BooleanField(null=True)
     options = models.ManyToManyField(QuestionOption, blank=True)
     text = models.TextField(blank=True)
+
+
+# Models of the domain packages: the `projects` app owns them and their migrations.
+from projects.api.models import ApiToken  # noqa: E402, F401
