@@ -14,6 +14,7 @@ urlpatterns = [
     # The language switch works before signing in too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("", include("projects.urls")),
+    path("", include("projects.api.urls")),
     path("", include("reports.urls")),
 ]
 # Uploaded files are never served from MEDIA_URL: each download goes through a

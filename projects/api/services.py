@@ -5,6 +5,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,7 +36,7 @@ def hash_secret(secret: str) -> str:
 def token_create(*, user, name: str) -> NewToken:
     """A new token for `user`; the secret is returned here and nowhere else."""
     # Lock the user's row so that two tabs cannot both pass the limit.
-    type(user).objects.select_for_update().filter(pk=user.pk).first()
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
     if ApiToken.objects.active().filter(user=user).count() >= MAX_ACTIVE_TOKENS:
         raise TokenError(
             _("最多只能有 %(count)d 個有效的權杖；請先撤銷不再使用的權杖。")
