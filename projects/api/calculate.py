@@ -9,7 +9,7 @@ from ninja import Router
 
 from methodologies.engine import DocumentErrors, FieldError, calculate, dumps
 from projects.api.documents import DOCUMENT_BODY, body_document, throttle
-from projects.api.errors import ErrorsOut, document_error
+from projects.api.errors import JSON, ErrorsOut, document_error
 from projects.services import document_read
 
 router = Router(tags=["calculate"])
@@ -56,4 +56,4 @@ def calculate_endpoint(request):
         results = calculate_document(document)
     except DocumentErrors as errors:
         raise document_error(errors) from None
-    return HttpResponse(dumps(results), content_type="application/json")
+    return HttpResponse(dumps(results), content_type=JSON)

@@ -16,6 +16,7 @@ from ninja import Schema
 from methodologies.engine import DocumentErrors, FieldError
 
 WHOLE = "$"
+JSON = "application/json; charset=utf-8"  # every answer under /api/, as django-ninja's
 
 # The message of an error response Django itself produced (an unknown URL, a
 # method the URL does not take, a server error), by status.
@@ -61,9 +62,7 @@ def document_error(errors: DocumentErrors) -> ApiError:
 
 def errors_response(status: int, errors: list[tuple[str, str]], headers=None) -> HttpResponse:
     body = {"errors": [{"path": path, "message": str(message)} for path, message in errors]}
-    response = HttpResponse(
-        json.dumps(body, ensure_ascii=False), status=status, content_type="application/json"
-    )
+    response = HttpResponse(json.dumps(body, ensure_ascii=False), status=status, content_type=JSON)
     for name, value in (headers or {}).items():
         response[name] = value
     return response

@@ -10,14 +10,14 @@ from datetime import datetime
 from django.db.models.fields.json import KT
 from django.http import HttpResponse
 from django.urls import reverse
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from methodologies.engine import DocumentErrors, dumps
 from projects import permissions, workflow
 from projects.api.auth import token_auth
 from projects.api.documents import DOCUMENT_BODY, body_document
-from projects.api.errors import ApiError, ErrorsOut, document_error
+from projects.api.errors import JSON, ApiError, ErrorsOut, document_error
 from projects.api.pagination import Pages
 from projects.interchange import plan_document
 from projects.models import Plan
@@ -133,7 +133,7 @@ def plan_detail(request, plan_id: int = Path(..., ge=1, le=MAX_ID)):
 def plan_export(request, plan_id: int = Path(..., ge=1, le=MAX_ID)):
     """The plan's current content as an `offset-plan/1` document, as the web's export."""
     plan = _plan(request.auth, plan_id, may=permissions.can_export_document)
-    return HttpResponse(dumps(plan_document(plan)), content_type="application/json")
+    return HttpResponse(dumps(plan_document(plan)), content_type=JSON)
 
 
 @router.post(
@@ -169,7 +169,7 @@ def plan_import_endpoint(request, organisation: int | None = Query(None, ge=1, l
         plan = plan_import(document=document, organisation=chosen)
     except DocumentErrors as errors:
         raise document_error(errors) from None
-    return 201, _plan(user, plan.pk)
+    return Status(201, _plan(user, plan.pk))
 
 
 @router.post(
