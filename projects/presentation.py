@@ -7,13 +7,15 @@ engine's English text (tests/projects/test_messages.py forbids that for the engi
 """
 
 import re
+from datetime import date
 from decimal import InvalidOperation
 from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from projects.dates import years_text
+from methodologies.engine import MONITORING_RESULTS_FORMAT
+from projects.dates import roc_long, years_text
 from projects.templatetags.plan_format import thousands
 
 CHECK_LABELS = {
@@ -23,6 +25,15 @@ CHECK_LABELS = {
     "refrigerant_odp": gettext_lazy("專案冷媒不具臭氧破壞潛勢（條件 3）"),
     "positive_reduction": gettext_lazy("年減量為正值（條件 4）"),
     "minimum_total": gettext_lazy("計畫型專案計入期總減量超過 500 tCO2e"),
+}
+# A monitoring report's checks (offset-monitoring-results/1), some ids shared with the plan's.
+MONITORING_CHECK_LABELS = {
+    "within_crediting_period": gettext_lazy("監測期間位於專案計入期內"),
+    "single_calendar_year": gettext_lazy("監測期間與電力排碳係數屬同一年度"),
+    "positive_reduction": gettext_lazy("本期減量為正值"),
+    "microscale": gettext_lazy("年化節電量不超過 20 GWh（微型規模）"),
+    "refrigerant_odp": gettext_lazy("專案冷媒不具臭氧破壞潛勢（條件 3）"),
+    "above_estimate_explained": gettext_lazy("減量高於計畫書預估時已說明原因"),
 }
 STATUS_LABELS = {
     "pass": gettext_lazy("符合"),
@@ -67,6 +78,34 @@ CHECK_MESSAGES = {
     "minimum_total.not_over": gettext_lazy(
         "計入期 %(years)s 年總減量 %(total)s tCO2e ≤ %(minimum)s tCO2e"
     ),
+    # Monitoring reports (methodologies.engine.monitoring.MONITORING_CHECK_CODES)
+    "within_crediting_period.within": gettext_lazy(
+        "監測期間 %(start)s 至 %(end)s 位於專案計入期 %(crediting_start)s 至 %(crediting_end)s 內"
+    ),
+    "within_crediting_period.outside": gettext_lazy(
+        "監測期間 %(start)s 至 %(end)s 超出專案計入期 %(crediting_start)s 至 %(crediting_end)s"
+    ),
+    "single_calendar_year.same": gettext_lazy(
+        "監測期間 %(start)s 至 %(end)s 與 %(factor_year)s 年電力排碳係數屬同一年度"
+    ),
+    "single_calendar_year.different": gettext_lazy(
+        "監測期間 %(start)s 至 %(end)s 與 %(factor_year)s 年電力排碳係數不屬同一年度"
+    ),
+    "positive_reduction.period_positive": gettext_lazy("本期減量 ER_y = %(reduction)s tCO2e > 0"),
+    "positive_reduction.period_not_positive": gettext_lazy(
+        "本期減量 ER_y = %(reduction)s tCO2e ≤ 0"
+    ),
+    "microscale.period_within": gettext_lazy("年化節電量 %(savings_gwh)s GWh ≤ %(limit_gwh)s GWh"),
+    "microscale.period_over": gettext_lazy("年化節電量 %(savings_gwh)s GWh > %(limit_gwh)s GWh"),
+    "above_estimate_explained.not_above": gettext_lazy(
+        "本期減量 %(reduction)s tCO2e 未高於計畫書本期預估 %(ex_ante)s tCO2e"
+    ),
+    "above_estimate_explained.explained": gettext_lazy(
+        "本期減量 %(reduction)s tCO2e 高於計畫書本期預估 %(ex_ante)s tCO2e，已說明原因"
+    ),
+    "above_estimate_explained.unexplained": gettext_lazy(
+        "本期減量 %(reduction)s tCO2e 高於計畫書本期預估 %(ex_ante)s tCO2e，尚未說明原因"
+    ),
 }
 SIDE_LABELS = {"baseline": gettext_lazy("基線"), "project": gettext_lazy("專案")}
 
@@ -105,6 +144,7 @@ ERROR_MESSAGES = {
     "period_energy_and_power": gettext_lazy("同時填了用電量與功率／時數，只能擇一"),
     "period_needs_energy_or_power": gettext_lazy("請填寫功率與時數，或用電量"),
     "period_twice": gettext_lazy("%(month)s 在此群組出現兩次"),
+    "month_outside_period": gettext_lazy("%(month)s 不在期間 %(start)s 至 %(end)s 內"),
     "refrigerant_not_in_table": gettext_lazy("%(refrigerant)s 不在參考表中，請填寫 %(keys)s"),
     "refrigerant_no_edition": gettext_lazy(
         "參考表中沒有 %(refrigerant)s 的 %(edition)s GWP，請填寫 GWP"
@@ -213,8 +253,11 @@ FIGURES = frozenset(
         "line",
         "column",
         "gwp",
+        "ex_ante",
     }
 )
+# Params that are ISO dates, shown in the ROC calendar.
+DATES = frozenset({"start", "end", "crediting_start", "crediting_end"})
 
 
 def figure(value: Any) -> str:
@@ -230,6 +273,14 @@ def years(value: Any) -> str:
     try:
         return years_text(value)
     except InvalidOperation:
+        return str(value)
+
+
+def roc_date(value: Any) -> str:
+    """An ISO date param as the pages print dates (2022-01-01 -> 111年1月1日)."""
+    try:
+        return roc_long(date.fromisoformat(value))
+    except (TypeError, ValueError):
         return str(value)
 
 
@@ -253,6 +304,8 @@ def _format(params: dict) -> dict[str, str]:
             shown[key] = str(ITEM_LABELS.get(value, value))
         elif key in FIGURES:
             shown[key] = figure(value)
+        elif key in DATES:
+            shown[key] = roc_date(value)
         elif value is None:
             shown[key] = ""
         else:
@@ -313,8 +366,13 @@ def check_detail(check: dict) -> str:
     return f"{text}。{sentence}" if sentence else text
 
 
-def check_label(check_id: str) -> str:
-    return str(CHECK_LABELS.get(check_id, check_id))
+def check_labels(results_format: str = "") -> dict:
+    """The check titles of a plan's results, or of a monitoring report's."""
+    return MONITORING_CHECK_LABELS if results_format == MONITORING_RESULTS_FORMAT else CHECK_LABELS
+
+
+def check_label(check_id: str, results_format: str = "") -> str:
+    return str(check_labels(results_format).get(check_id, check_id))
 
 
 def display_results(results: dict | None) -> dict | None:
@@ -322,10 +380,11 @@ def display_results(results: dict | None) -> dict | None:
     user's words (`detail`; the engine's English stays in `detail_en`)."""
     if not results:
         return None
+    labels = check_labels(results.get("format", ""))
     checks = [
         {
             **check,
-            "label": CHECK_LABELS.get(check["id"], check["id"]),
+            "label": labels.get(check["id"], check["id"]),
             "status_label": STATUS_LABELS.get(check["status"], check["status"]),
             "detail": check_detail(check),
             "detail_en": check.get("detail", ""),
@@ -370,6 +429,20 @@ FIELD_LABELS = [
     ("calculation.project.refrigerant", gettext_lazy("專案冷媒")),
     ("calculation.service_level", gettext_lazy("服務水平")),
     ("calculation.leakage_tco2e", gettext_lazy("洩漏量")),
+    # Monitoring reports
+    ("plan.number", gettext_lazy("專案編號")),
+    ("plan.annual_reduction_tco2e", gettext_lazy("計畫書預估年減量")),
+    ("monitoring.number", gettext_lazy("監測報告書序號")),
+    ("monitoring.period", gettext_lazy("監測期間")),
+    ("monitoring.emission_factor", gettext_lazy("電力排碳係數")),
+    ("monitoring.line_loss", gettext_lazy("線路損失率")),
+    ("monitoring.gwp_edition", gettext_lazy("GWP 版本")),
+    ("monitoring.baseline.groups", gettext_lazy("基線設備群組")),
+    ("monitoring.project.groups", gettext_lazy("專案設備群組")),
+    ("monitoring.baseline.refrigerant", gettext_lazy("基線冷媒")),
+    ("monitoring.project.refrigerant", gettext_lazy("專案冷媒")),
+    ("monitoring.leakage_tco2e", gettext_lazy("洩漏量")),
+    ("monitoring.explanation", gettext_lazy("減量高於預估的說明")),
 ]
 
 

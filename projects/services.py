@@ -12,17 +12,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from methodologies.engine import (
+    MONITORING_FORMAT,
     DocumentErrors,
     FieldError,
+    MonitoringInput,
     Results,
     calculate,
+    calculate_monitoring,
     parse_calculation_document,
+    parse_monitoring_document,
 )
 from methodologies.models import Methodology, Regulation
 from methodologies.reference import load_reference_data, reference_data_read_once
 from projects import compare, consistency, dates, figures, schema
 from projects.consistency import CREDITING_YEARS
 from projects.interchange import (
+    FORMAT,
     PlanDocument,
     calculation_document,
     plan_document,
@@ -78,6 +83,41 @@ def document_read(document) -> PlanDocument:
                 [FieldError("plan.methodology", f"unknown methodology {code} {version}")]
             )
     return parsed
+
+
+def monitoring_document_read(document) -> MonitoringInput:
+    """Validate a whole `offset-monitoring/1` document against today's reference data: the
+    emission factor published for its `emission_factor.year`, refrigerants' GWP by edition."""
+    return parse_monitoring_document(document, load_reference_data())
+
+
+DOCUMENT_FORMATS = (FORMAT, MONITORING_FORMAT)
+
+
+def document_results(document) -> dict:
+    """The results JSON of a plan or a monitoring document, told apart by its `format`
+    (`offset-plan-results/1` or `offset-monitoring-results/1`); DocumentErrors when it is
+    refused, a format neither of the two at `format`."""
+    if not isinstance(document, dict):
+        document_read(document)  # refused at `$`
+    kind = document.get("format")
+    if kind == MONITORING_FORMAT:
+        return calculate_monitoring(monitoring_document_read(document)).to_json()
+    if kind == FORMAT:
+        return calculate(document_read(document).calculation).to_json()
+    if kind is None:
+        raise DocumentErrors([FieldError("format", "required")])
+    choices = ", ".join(f'"{choice}"' for choice in DOCUMENT_FORMATS)
+    raise DocumentErrors(
+        [
+            FieldError(
+                "format",
+                f"must be one of {choices}",
+                "not_in_choices",
+                {"choices": DOCUMENT_FORMATS},
+            )
+        ]
+    )
 
 
 @transaction.atomic

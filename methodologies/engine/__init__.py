@@ -2,7 +2,8 @@
 
 Read a document with `jsonio.loads`, turn its calculation part into a `CalculationInput` with
 `parse_calculation_document` (or `read_calculation` with a shared `Reader`), then `calculate`
-it and write `Results.to_json()` out with `jsonio.dumps`.
+it and write `Results.to_json()` out with `jsonio.dumps`. A monitoring report
+(`offset-monitoring/1`) goes through `parse_monitoring_document` and `calculate_monitoring`.
 """
 
 from methodologies.engine.calculation import (
@@ -45,6 +46,17 @@ from methodologies.engine.jsonio import (
     size_errors,
     too_large_error,
 )
+from methodologies.engine.monitoring import (
+    MONITORING_CHECK_CODES,
+    MONITORING_CHECK_IDS,
+    MONITORING_FORMAT,
+    MONITORING_RESULTS_FORMAT,
+    MonitoringInput,
+    MonitoringResults,
+    calculate_monitoring,
+    parse_monitoring_document,
+    read_monitoring,
+)
 from methodologies.engine.reader import MISSING, Reader, index_path, key_path
 
 __all__ = [
@@ -55,11 +67,17 @@ __all__ = [
     "MAX_PERIODS",
     "MAX_STRING",
     "MISSING",
+    "MONITORING_CHECK_CODES",
+    "MONITORING_CHECK_IDS",
+    "MONITORING_FORMAT",
+    "MONITORING_RESULTS_FORMAT",
     "CalculationInput",
     "Check",
     "DisplayFigures",
     "DocumentErrors",
     "FieldError",
+    "MonitoringInput",
+    "MonitoringResults",
     "Group",
     "Period",
     "Reader",
@@ -72,6 +90,7 @@ __all__ = [
     "Side",
     "SideFigures",
     "calculate",
+    "calculate_monitoring",
     "crediting_years",
     "dumps",
     "duplicate_key_errors",
@@ -82,7 +101,9 @@ __all__ = [
     "key_path",
     "loads",
     "parse_calculation_document",
+    "parse_monitoring_document",
     "read_calculation",
+    "read_monitoring",
     "round_half_away",
     "round_half_away_int",
     "size_errors",

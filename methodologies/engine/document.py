@@ -6,6 +6,7 @@ leaves every other key to the product. Reference figures (emission factors by ye
 GWP and ODP) come in as a `ReferenceData`, filled by the caller from wherever it keeps them.
 """
 
+import calendar
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -35,6 +36,28 @@ ALL_SHAPE_KEYS = frozenset(key for keys in SHAPE_KEYS.values() for key in keys)
 
 
 @dataclass(frozen=True)
+class GroupRules:
+    """What differs between a plan's sides and a monitoring report's: the key of the operating
+    hours and their limit (None: no limit known, as when the period itself is wrong), the key of
+    the refrigerant quantity, and the inclusive dates every month of a metered group must touch
+    (None: any month)."""
+
+    hours_key: str = "annual_hours"
+    max_hours: int | None = MAX_ANNUAL_HOURS
+    quantity_key: str = "annual_quantity_t"
+    months_within: tuple[date, date] | None = None
+
+    def shape_keys(self, shape: str) -> tuple[str, ...]:
+        return tuple(self.hours_key if k == "annual_hours" else k for k in SHAPE_KEYS[shape])
+
+    def all_shape_keys(self) -> frozenset[str]:
+        return frozenset(k for shape in SHAPE_KEYS for k in self.shape_keys(shape))
+
+
+PLAN_RULES = GroupRules()
+
+
+@dataclass(frozen=True)
 class Period:
     """One month of a metered group: power × hours, or the energy itself (then power/hours None)."""
 
@@ -46,7 +69,11 @@ class Period:
 
 @dataclass(frozen=True)
 class Group:
-    """One kind of equipment; `shape` says which of the optional fields are set."""
+    """One kind of equipment; `shape` says which of the optional fields are set.
+
+    `annual_hours` holds the operating hours the energy counts: a year's (`annual_hours` of a
+    plan) or the monitoring period's (`hours` of a monitoring report).
+    """
 
     name: str
     count: int
@@ -60,6 +87,9 @@ class Group:
 
 @dataclass(frozen=True)
 class Refrigerant:
+    """Q_ref and its GWP/ODP; `annual_quantity_t` holds a year's tonnes (plan) or the monitoring
+    period's (`quantity_t` of a monitoring report)."""
+
     code: str
     annual_quantity_t: Decimal
     gwp: Decimal
@@ -172,7 +202,7 @@ def _read(doc: Any, reference: ReferenceData, r: Reader) -> CalculationInput | N
         allow_other_keys=True,
     )
     plan_type = r.string(plan, "type", "plan", required=True, choices=PLAN_TYPES)
-    start, end = _read_crediting_period(plan, r)
+    start, end = read_crediting_period(plan, r)
 
     path = "calculation"
     calc = r.obj(
@@ -183,16 +213,12 @@ def _read(doc: Any, reference: ReferenceData, r: Reader) -> CalculationInput | N
     )
     if calc is None:
         return None
-    gwp_edition = DEFAULT_GWP_EDITION
-    if "gwp_edition" in calc:
-        gwp_edition = r.string(calc, "gwp_edition", path, required=True, choices=GWP_EDITIONS)
-    factor = _read_emission_factor(calc, reference, r)
+    gwp_edition = read_gwp_edition(calc, path, r)
+    factor = read_emission_factor(calc, path, reference, r)
     line_loss = r.quantity(calc, "line_loss", path, required=True, below_one=True)
-    baseline = _read_side(calc, "baseline", reference, gwp_edition, r)
-    project = _read_side(calc, "project", reference, gwp_edition, r)
-    leakage = Decimal(0)
-    if "leakage_tco2e" in calc:
-        leakage = r.quantity(calc, "leakage_tco2e", path, required=True)
+    baseline = read_side(calc, path, "baseline", reference, gwp_edition, r)
+    project = read_side(calc, path, "project", reference, gwp_edition, r)
+    leakage = read_leakage(calc, path, r)
     service_level = _read_service_level(calc, r)
 
     if r.errors:
@@ -215,11 +241,36 @@ def _read(doc: Any, reference: ReferenceData, r: Reader) -> CalculationInput | N
     )
 
 
-def _read_crediting_period(plan: dict | None, r: Reader) -> tuple[date | None, date | None]:
-    path = "plan.crediting_period"
+def read_gwp_edition(calc: dict, section: str, r: Reader) -> str | None:
+    """`{section}.gwp_edition`: "AR4", "AR5" or "AR6"; absent means AR5 (None when wrong)."""
+    if "gwp_edition" not in calc:
+        return DEFAULT_GWP_EDITION
+    return r.string(calc, "gwp_edition", section, required=True, choices=GWP_EDITIONS)
+
+
+def read_leakage(calc: dict, section: str, r: Reader) -> Decimal | None:
+    """`{section}.leakage_tco2e`, LE_y in tonnes; absent means 0 (None when wrong)."""
+    if "leakage_tco2e" not in calc:
+        return Decimal(0)
+    return r.quantity(calc, "leakage_tco2e", section, required=True)
+
+
+def read_crediting_period(plan: dict | None, r: Reader) -> tuple[date | None, date | None]:
+    """`plan.crediting_period`: both dates, the end not before the start."""
     if plan is None:
         return None, None
-    period = r.obj(plan.get("crediting_period", MISSING), path, required=("start", "end"))
+    return read_date_range(plan, "plan", "crediting_period", r)
+
+
+def read_date_range(
+    parent: dict | None, parent_path: str, key: str, r: Reader
+) -> tuple[date | None, date | None]:
+    """`{"start", "end"}`, inclusive dates, both required; an end before the start is an
+    error at its `end`."""
+    if parent is None:
+        return None, None
+    path = key_path(parent_path, key)
+    period = r.obj(parent.get(key, MISSING), path, required=("start", "end"))
     start = r.date(period, "start", path, required=True)
     end = r.date(period, "end", path, required=True)
     if start is not None and end is not None and end < start:
@@ -227,20 +278,22 @@ def _read_crediting_period(plan: dict | None, r: Reader) -> tuple[date | None, d
     return start, end
 
 
-def _read_emission_factor(
-    calc: dict, reference: ReferenceData, r: Reader
+def read_emission_factor(
+    calc: dict, section: str, reference: ReferenceData, r: Reader, *, year_required: bool = False
 ) -> tuple[Decimal | None, int | None, bool, bool]:
-    """(value, year, from_table, unconfirmed); `value` wins over `year`, which is then recorded."""
-    path = "calculation.emission_factor"
+    """(value, year, from_table, unconfirmed) of `{section}.emission_factor`; `value` wins over
+    `year`, which is then recorded. A monitoring report needs the `year` (`year_required`)."""
+    path = key_path(section, "emission_factor")
     factor = r.obj(calc.get("emission_factor", MISSING), path, optional=("value", "year"))
     if factor is None:
         return None, None, False, False
     value = r.quantity(factor, "value", path, positive=True)
-    year = r.integer(factor, "year", path, minimum=1, maximum=9999)
+    year = r.integer(factor, "year", path, required=year_required, minimum=1, maximum=9999)
     if "value" in factor:
         return value, year, False, False
     if "year" not in factor:
-        r.error(path, 'needs "value" or "year"', "factor_needs_value_or_year")
+        if not year_required:  # else the year is reported as required, above
+            r.error(path, 'needs "value" or "year"', "factor_needs_value_or_year")
         return None, None, False, False
     if year is None:
         return None, None, False, False
@@ -256,27 +309,41 @@ def _read_emission_factor(
     return reference.emission_factors[year], year, True, unconfirmed
 
 
-def _read_side(
-    calc: dict, role: str, reference: ReferenceData, gwp_edition: str | None, r: Reader
+def read_side(
+    calc: dict,
+    section: str,
+    role: str,
+    reference: ReferenceData,
+    gwp_edition: str | None,
+    r: Reader,
+    rules: GroupRules = PLAN_RULES,
 ) -> Side | None:
-    path = key_path("calculation", role)
+    """`{section}.baseline` or `{section}.project`: at least one group, and a refrigerant."""
+    path = key_path(section, role)
     side = r.obj(calc.get(role, MISSING), path, required=("groups",), optional=("refrigerant",))
     items = r.array(side, "groups", path, required=True, min_items=1)
     groups_path = key_path(path, "groups")
     groups = [
-        _read_group(item, index_path(groups_path, i), r) for i, item in enumerate(items or [])
+        _read_group(item, index_path(groups_path, i), r, rules)
+        for i, item in enumerate(items or [])
     ]
     refrigerant = None
     if side is not None and side.get("refrigerant") is not None:
         refrigerant = _read_refrigerant(
-            side["refrigerant"], key_path(path, "refrigerant"), role, reference, gwp_edition, r
+            side["refrigerant"],
+            key_path(path, "refrigerant"),
+            role,
+            reference,
+            gwp_edition,
+            r,
+            rules.quantity_key,
         )
     if side is None or items is None or None in groups:
         return None
     return Side(groups=tuple(groups), refrigerant=refrigerant)
 
 
-def _read_group(item: Any, path: str, r: Reader) -> Group | None:
+def _read_group(item: Any, path: str, r: Reader, rules: GroupRules) -> Group | None:
     if not isinstance(item, dict):
         r.obj(item, path)  # reports null or not an object
         return None
@@ -289,7 +356,7 @@ def _read_group(item: Any, path: str, r: Reader) -> Group | None:
         shapes.append(PERIODS)
     if len(shapes) != 1:
         # One error for the shape; still check the keys every shape shares.
-        group = r.obj(item, path, required=("name", "count"), optional=ALL_SHAPE_KEYS)
+        group = r.obj(item, path, required=("name", "count"), optional=rules.all_shape_keys())
         r.string(group, "name", path, required=True)
         r.count(group, "count", path, required=True)
         if shapes:
@@ -308,25 +375,32 @@ def _read_group(item: Any, path: str, r: Reader) -> Group | None:
         return None
 
     shape = shapes[0]
-    group = r.obj(item, path, required=("name", "count", *SHAPE_KEYS[shape]))
+    group = r.obj(item, path, required=("name", "count", *rules.shape_keys(shape)))
     name = r.string(group, "name", path, required=True)
     count = r.count(group, "count", path, required=True)
     if shape == PERIODS:
-        periods = _read_periods(group, path, r)
+        periods = _read_periods(group, path, r, rules.months_within)
         if name is None or count is None or periods is None:
             return None
         return Group(name=name, count=count, shape=shape, periods=periods)
 
     values = {}
     for key in SHAPE_KEYS[shape]:
-        maximum = MAX_ANNUAL_HOURS if key == "annual_hours" else None
-        values[key] = r.quantity(group, key, path, required=True, maximum=maximum)
+        # The hours are read at the key the rules name (`annual_hours` or `hours`).
+        if key == "annual_hours":
+            values[key] = r.quantity(
+                group, rules.hours_key, path, required=True, maximum=rules.max_hours
+            )
+        else:
+            values[key] = r.quantity(group, key, path, required=True)
     if name is None or count is None or None in values.values():
         return None
     return Group(name=name, count=count, shape=shape, **values)
 
 
-def _read_periods(group: dict, path: str, r: Reader) -> tuple[Period, ...] | None:
+def _read_periods(
+    group: dict, path: str, r: Reader, months_within: tuple[date, date] | None
+) -> tuple[Period, ...] | None:
     items = r.array(group, "periods", path, required=True, min_items=1)
     if items is None:
         return None
@@ -336,6 +410,8 @@ def _read_periods(group: dict, path: str, r: Reader) -> tuple[Period, ...] | Non
     for i, item in enumerate(items):
         here = index_path(periods_path, i)
         period = _read_period(item, here, r)
+        if period is not None and months_within is not None:
+            period = _month_within(period, key_path(here, "period"), months_within, r)
         # Compared as written, so that a repeat shows even where the first had other errors.
         month = item.get("period") if isinstance(item, dict) else None
         if isinstance(month, str):
@@ -350,6 +426,25 @@ def _read_periods(group: dict, path: str, r: Reader) -> tuple[Period, ...] | Non
             seen.add(month)
         periods.append(period)
     return None if None in periods else tuple(periods)
+
+
+def _month_within(period: Period, path: str, within: tuple[date, date], r: Reader) -> Period | None:
+    """The period, or None after an error when its month shares no day with `within`."""
+    year, month = int(period.period[:4]), int(period.period[5:])
+    first = date(year, month, 1)
+    last = date(year, month, calendar.monthrange(year, month)[1])
+    start, end = within
+    if last < start or first > end:
+        r.error(
+            path,
+            f"{period.period} lies outside the period {start.isoformat()} to {end.isoformat()}",
+            "month_outside_period",
+            month=period.period,
+            start=start.isoformat(),
+            end=end.isoformat(),
+        )
+        return None
+    return period
 
 
 def _read_period(item: Any, path: str, r: Reader) -> Period | None:
@@ -393,12 +488,18 @@ def _read_period(item: Any, path: str, r: Reader) -> Period | None:
 
 
 def _read_refrigerant(
-    item: Any, path: str, role: str, reference: ReferenceData, gwp_edition: str | None, r: Reader
+    item: Any,
+    path: str,
+    role: str,
+    reference: ReferenceData,
+    gwp_edition: str | None,
+    r: Reader,
+    quantity_key: str,
 ) -> Refrigerant | None:
     """A refrigerant; an absent `gwp` or `odp` comes from the reference table row of its code."""
-    ref = r.obj(item, path, required=("code", "annual_quantity_t"), optional=("gwp", "odp"))
+    ref = r.obj(item, path, required=("code", quantity_key), optional=("gwp", "odp"))
     code = r.string(ref, "code", path, required=True)
-    quantity = r.quantity(ref, "annual_quantity_t", path, required=True)
+    quantity = r.quantity(ref, quantity_key, path, required=True)
     gwp = r.quantity(ref, "gwp", path)
     odp = r.quantity(ref, "odp", path)
     if ref is None or code is None:

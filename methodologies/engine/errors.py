@@ -1,4 +1,4 @@
-"""Errors found in an `offset-plan/1` document, each at its JSON path.
+"""Errors found in an `offset-plan/1` or `offset-monitoring/1` document, each at its JSON path.
 
 Each error has an English `message` (what the CLI and the API print, `path: message`) and a
 `code` with `params` (plain values), from which a product words it in its user's language.
@@ -46,6 +46,7 @@ ERROR_CODES = MappingProxyType(
         "period_energy_and_power": 'gives "energy_kwh" and "power_kw"/"hours"; give one or the other',
         "period_needs_energy_or_power": 'needs "power_kw" with "hours", or "energy_kwh"',
         "period_twice": "{month} appears twice in this group",
+        "month_outside_period": "{month} lies outside the period {start} to {end}",
         "refrigerant_not_in_table": "{refrigerant} is not in the reference table; give {keys}",
         "refrigerant_no_edition": '{refrigerant} has no {edition} GWP in the reference table; give "gwp"',
         # JSON text and size limits

@@ -30,6 +30,7 @@ MISSING: Any = _Missing()
 
 QUANTITY_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 DIGITS = re.compile(r"[0-9]+")
+SIGNED_DIGITS = re.compile(r"-?[0-9]+")
 DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 MONTH_TEXT = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
 
@@ -248,6 +249,27 @@ class Reader:
         else:
             return value
         return None
+
+    def signed_integer(
+        self, obj: dict | None, key: str, path: str, *, required: bool = False
+    ) -> int | None:
+        """A whole number that may be 0 or negative: a JSON integer, or a string of digits with
+        an optional leading "-" (not 2.0, not true); its size below MAX_QUANTITY."""
+        value = self._get(obj, key, path, required=required)
+        if value is MISSING:
+            return None
+        here = key_path(path, key)
+        if isinstance(value, str) and SIGNED_DIGITS.fullmatch(value) and len(value) <= 30:
+            value = int(value)
+        if not isinstance(value, int) or isinstance(value, bool):
+            self.error(here, "must be an integer")
+            return None
+        if abs(value) >= MAX_QUANTITY:
+            self.error(
+                here, f"must be less than {MAX_QUANTITY:f}", "too_large", maximum=MAX_QUANTITY
+            )
+            return None
+        return value
 
     def date(self, obj: dict | None, key: str, path: str, *, required: bool = False) -> date | None:
         """A calendar date "YYYY-MM-DD" that exists (2021-02-30 is refused)."""

@@ -15,6 +15,7 @@ from methodologies.engine import (
     calculation,
     document,
     jsonio,
+    monitoring,
     read_calculation,
     reader,
 )
@@ -170,7 +171,7 @@ def _error_calls(module):
             yield node.lineno, node
 
 
-@pytest.mark.parametrize("module", [reader, document, jsonio])
+@pytest.mark.parametrize("module", [reader, document, jsonio, monitoring])
 def test_every_engine_error_has_a_code(module):
     """A message with params needs a code; a fixed one must be one of ERROR_CODES."""
     fixed = {message for message in ERROR_CODES.values() if "{" not in message}

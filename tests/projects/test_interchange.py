@@ -35,13 +35,58 @@ def run_command(name, *args):
     return status, out.getvalue(), err.getvalue()
 
 
-@pytest.mark.parametrize("name", ["lighting-subproject.json", "chiller-individual.json"])
-def test_calculate_prints_the_expected_results_for_the_reference_plans(name, expected_results):
+FIXTURES_WITH_RESULTS = [
+    "lighting-subproject.json",
+    "chiller-individual.json",
+    "monitoring-lighting-2022.json",
+]
+
+
+def test_every_fixture_of_the_expected_results_is_checked(expected_results):
+    assert sorted(expected_results) == sorted(FIXTURES_WITH_RESULTS)
+
+
+@pytest.mark.parametrize("name", FIXTURES_WITH_RESULTS)
+def test_calculate_prints_the_expected_results_for_the_fixtures(name, expected_results):
+    """Plans and monitoring reports alike, told apart by their `format`."""
     status, out, err = run_command("calculate", str(DATA / name))
     assert status == 0, err
     results = json.loads(out)
     results["checks"] = [{"id": c["id"], "status": c["status"]} for c in results["checks"]]
     assert results == expected_results[name]
+
+
+@pytest.mark.parametrize(
+    "document,line",
+    [
+        (
+            {"format": "offset-plan/2"},
+            'format: must be one of "offset-plan/1", "offset-monitoring/1"',
+        ),
+        ({"plan": {}}, "format: required"),
+        ([], "$: must be an object"),
+    ],
+)
+def test_calculate_refuses_a_document_of_no_known_format_at_format(tmp_path, document, line):
+    source = tmp_path / "doc.json"
+    source.write_text(json.dumps(document), encoding="utf-8")
+    status, out, err = run_command("calculate", str(source))
+    assert status != 0
+    assert line in err.splitlines()
+
+
+def test_calculate_reports_every_error_of_a_monitoring_report(tmp_path, fixture_document):
+    document = fixture_document("monitoring-lighting-2022.json")
+    del document["monitoring"]["emission_factor"]["year"]
+    document["monitoring"]["baseline"]["groups"][0]["hours"] = "8761"
+    source = tmp_path / "report.json"
+    source.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    status, out, err = run_command("calculate", str(source))
+    assert status != 0
+    assert err.splitlines() == [
+        "monitoring.emission_factor.year: required",
+        "monitoring.baseline.groups[0].hours: must be at most 8760",
+    ]
 
 
 @pytest.mark.parametrize("name", ["lighting-subproject.json", "chiller-individual.json"])

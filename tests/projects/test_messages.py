@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from methodologies.engine import FieldError
+from methodologies.engine import MONITORING_CHECK_CODES, MONITORING_CHECK_IDS, FieldError
 from methodologies.engine.calculation import CHECK_CODES, CHECK_IDS
 from methodologies.engine.errors import ERROR_CODES
 from projects import interchange, services
@@ -21,6 +21,7 @@ from projects.presentation import (
     CHECK_LABELS,
     CHECK_MESSAGES,
     ERROR_MESSAGES,
+    MONITORING_CHECK_LABELS,
     check_detail,
     describe_error,
     describe_import_error,
@@ -29,6 +30,8 @@ from projects.presentation import (
 )
 from tests.methodologies.helpers import run
 from tests.methodologies.test_codes import SCENARIOS
+from tests.methodologies.test_monitoring import SCENARIOS as MONITORING_SCENARIOS
+from tests.methodologies.test_monitoring import run as run_monitoring
 from tests.projects.factories import MembershipFactory, PlanFactory
 
 # Names and units that may stand in Chinese text (as in tests/browser/test_layout.py).
@@ -43,6 +46,7 @@ ALLOWED_ENGLISH = (
     "UTF-8",
     "ER_y",
     "offset-plan/1",  # the format's name
+    "offset-monitoring/1",
 )
 # Two or more words in a row ("needs value", "from the reference table").
 ENGLISH_RUN = re.compile(r"[A-Za-z][\w'’]*(?:[ \t\-.:;()\[\]\"“”]+[A-Za-z][\w'’]*)+", re.ASCII)
@@ -77,6 +81,8 @@ SAMPLES = {
     "reason": "Expecting value",
     "year": 2025,
     "size": 5_000_001,
+    "start": "2022-01-31",
+    "end": "2022-03-01",
 }
 
 
@@ -93,10 +99,60 @@ def test_english_runs_finds_words_in_a_row_but_not_units():
 
 def test_every_check_has_a_title():
     assert set(CHECK_LABELS) == set(CHECK_IDS)
+    assert set(MONITORING_CHECK_LABELS) == set(MONITORING_CHECK_IDS)
 
 
 def test_every_check_code_has_a_wording():
-    assert set(CHECK_MESSAGES) == set(CHECK_CODES)
+    assert set(CHECK_MESSAGES) == set(CHECK_CODES) | set(MONITORING_CHECK_CODES)
+
+
+def monitoring_check_json(code: str) -> dict:
+    results = run_monitoring(copy.deepcopy(MONITORING_SCENARIOS[code])).to_json()
+    return next(c for c in results["checks"] if c["code"] == code)
+
+
+@pytest.mark.parametrize("code", MONITORING_CHECK_CODES)
+def test_each_monitoring_check_in_zh_hant_has_no_run_of_english_words(code):
+    check = monitoring_check_json(code)
+    with translation.override("zh-hant"):
+        text = check_detail(check)
+
+    assert text and text != check["detail"]
+    assert english_runs(text) == []
+    assert "%(" not in text
+
+
+def test_monitoring_checks_show_dates_in_the_roc_calendar_and_their_own_titles():
+    results = run_monitoring(
+        copy.deepcopy(MONITORING_SCENARIOS["above_estimate_explained.explained"])
+    )
+    with translation.override("zh-hant"):
+        shown = display_results(results.to_json())
+        checks = {check["id"]: check for check in shown["checks"]}
+
+    assert checks["within_crediting_period"]["detail"] == (
+        "監測期間 111年1月1日 至 111年12月31日 位於專案計入期 110年1月1日 至 119年12月31日 內"
+    )
+    assert checks["single_calendar_year"]["detail"] == (
+        "監測期間 111年1月1日 至 111年12月31日 與 2022 年電力排碳係數屬同一年度"
+    )
+    assert checks["above_estimate_explained"]["detail"] == (
+        "本期減量 2 tCO2e 高於計畫書本期預估 1 tCO2e，已說明原因"
+    )
+    assert checks["positive_reduction"]["label"] == "本期減量為正值"
+    assert checks["microscale"]["label"] == "年化節電量不超過 20 GWh（微型規模）"
+
+
+def test_a_month_outside_the_period_is_worded_with_roc_dates():
+    params = {"month": "2021-12", "start": "2022-01-31", "end": "2022-03-01"}
+    error = FieldError(
+        "x",
+        "2021-12 lies outside the period 2022-01-31 to 2022-03-01",
+        "month_outside_period",
+        params,
+    )
+    with translation.override("zh-hant"):
+        assert error_message(error) == "2021-12 不在期間 111年1月31日 至 111年3月1日 內"
 
 
 def test_every_engine_error_code_has_a_wording():
