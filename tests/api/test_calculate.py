@@ -16,13 +16,15 @@ def post(client, body, **extra):
     return client.post(URL, data, content_type="application/json", **extra)
 
 
-@pytest.mark.parametrize("name", ["lighting-subproject.json", "chiller-individual.json"])
-def test_calculate_answers_the_expected_results_for_the_reference_plans(
+@pytest.mark.parametrize(
+    "name", ["lighting-subproject.json", "chiller-individual.json", "monitoring-lighting-2022.json"]
+)
+def test_calculate_answers_the_expected_results_for_the_reference_documents(
     name, fixture_document, expected_results
 ):
     response = post(Client(), fixture_document(name))
     assert response.status_code == 200, response.content
-    assert response["Content-Type"] == "application/json"
+    assert response["Content-Type"].startswith("application/json")
     results = response.json()
     results["checks"] = [{"id": c["id"], "status": c["status"]} for c in results["checks"]]
     assert results == expected_results[name]
@@ -51,6 +53,14 @@ def test_a_body_that_is_not_json_is_refused_at_the_document_root():
     [error] = response.json()["errors"]
     assert error["path"] == "$"
     assert error["message"].startswith("not valid JSON")
+
+
+def test_a_bad_monitoring_report_is_refused_at_its_paths(fixture_document):
+    document = fixture_document("monitoring-lighting-2022.json")
+    document["surprise"] = 1
+    response = post(Client(), document)
+    assert response.status_code == 400
+    assert "surprise" in {e["path"] for e in response.json()["errors"]}
 
 
 def test_an_unknown_format_is_refused_at_format(fixture_document):
