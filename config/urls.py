@@ -15,6 +15,7 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("", include("projects.urls")),
     path("", include("projects.api.urls")),
+    path("", include("projects.calculator.urls")),
     path("", include("reports.urls")),
 ]
 # Uploaded files are never served from MEDIA_URL: each download goes through a
