@@ -44,7 +44,9 @@ EXAMPLES = {
 }
 DEFAULT_EXAMPLE = "lighting"
 SESSION_KEY = "calculator"
-MAX_SESSION_FIELDS = 1_000  # as many as a calculator POST may send (SmallFormsMiddleware)
+# As many fields as any public form may send (config.middleware.SmallFormsMiddleware):
+# the calculator is for trying figures; a plan of hundreds of groups is written signed in.
+MAX_FIELDS = 1_000
 # Row ids of the formsets (`baseline-groups-0-id`, `-plan`) and their initial counts.
 _ROW_ID = re.compile(r"^[\w-]+-\d+-(id|plan)$")  # a row's id and its plan's
 _INITIAL = re.compile(r"^[\w-]+-INITIAL_FORMS$")
@@ -134,7 +136,7 @@ def calculator_keep(session, key: str, data) -> bool:
     """Keep the posted figures in the session for a plan made after signing in;
     False (nothing kept) if there are more fields than a calculator page sends."""
     fields = as_new_rows(data)
-    if sum(len(values) for values in fields.lists()) > MAX_SESSION_FIELDS:
+    if sum(len(values) for values in fields.lists()) > MAX_FIELDS:
         return False
     session[SESSION_KEY] = {"example": key, "data": dict(fields.lists())}
     return True

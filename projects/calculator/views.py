@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
+from config.middleware import SmallFormsMiddleware
 from projects import permissions
 from projects.calculator import services
 from projects.presentation import display_results
@@ -21,6 +22,13 @@ from projects.views import _invalid_fields, _other_errors
 
 def _rate(group, request):
     return settings.CALCULATOR_PREVIEW_RATE
+
+
+def _content_length(request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
 
 
 @login_not_required
@@ -57,6 +65,12 @@ def preview(request):
             {"invalid": 0, "throttled": True, "slug": "calculation"},
             status=429,
         )
+    if _content_length(request) > SmallFormsMiddleware.MAX_FORM_BYTES:
+        # Multipart bodies may be larger elsewhere (attachments); not here.
+        return HttpResponse(status=413)
+    if sum(len(values) for _name, values in request.POST.lists()) > services.MAX_FIELDS:
+        # Urlencoded forms are held to this by SmallFormsMiddleware; multipart ones here.
+        return HttpResponseBadRequest()
     key = services.example_key(request.POST.get("example"))
 
     def panel(plan, editor, preview):
