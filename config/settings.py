@@ -189,6 +189,11 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # The interchange format's version and the GWP edition used when a plan names none.
 DEFAULT_GWP_EDITION = "AR5"
 
+# The credit registry's serial coding (projects/credits/services.py; README, "Credit
+# registry"). Blank: the default, TW-{project}-{type}-{period_end:%Y%m%d}-{first:09d}-{last:09d}.
+CREDIT_SERIAL_PATTERN = os.environ.get("CREDIT_SERIAL_PATTERN", "")
+CREDIT_TYPE_CODE = os.environ.get("CREDIT_TYPE_CODE", "") or "VER"
+
 # E-mail: printed to the console unless SMTP is configured.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 EMAIL_BACKEND = os.environ.get(

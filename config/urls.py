@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("projects.urls")),
     path("", include("projects.api.urls")),
     path("", include("projects.calculator.urls")),
+    path("", include("projects.credits.urls")),
     path("", include("reports.urls")),
 ]
 # Uploaded files are never served from MEDIA_URL: each download goes through a

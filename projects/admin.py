@@ -2,8 +2,13 @@ from django.contrib import admin
 
 from projects.models import (
     Attachment,
+    CreditAccount,
+    CreditBlock,
+    CreditIssuance,
     EquipmentGroup,
     GroupPeriod,
+    LedgerEntry,
+    LedgerRange,
     Membership,
     Organisation,
     Participant,
@@ -30,8 +35,8 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 @admin.register(Programme)
 class ProgrammeAdmin(admin.ModelAdmin):
-    list_display = ["title", "version", "authority", "city", "is_open"]
-    list_filter = ["is_open"]
+    list_display = ["title", "version", "authority", "city", "is_open", "holds_credits"]
+    list_filter = ["is_open", "holds_credits"]
 
 
 class ParticipantInline(admin.TabularInline):
@@ -103,3 +108,56 @@ class PlanEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# -- the credit registry: read-only here; every move goes through the services ----
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class LedgerRangeInline(admin.TabularInline):
+    model = LedgerRange
+    fields = ["issuance", "first", "last"]
+    readonly_fields = fields
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "kind", "quantity", "from_account", "to_account", "user"]
+    list_filter = ["kind", "purpose"]
+    inlines = [LedgerRangeInline]
+
+
+@admin.register(CreditAccount)
+class CreditAccountAdmin(ReadOnlyAdmin):
+    list_display = ["organisation", "created_at"]
+    search_fields = ["organisation__name", "organisation__tax_id"]
+
+
+@admin.register(CreditIssuance)
+class CreditIssuanceAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "plan", "monitoring_number", "period_end", "quantity"]
+
+
+@admin.register(CreditBlock)
+class CreditBlockAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "account", "transfers", "retired_by"]

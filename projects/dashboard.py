@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 
 from projects import permissions
+from projects.credits import selectors as credit_selectors
 from projects.models import Membership, Plan, Programme
 
 PAGE_SIZE = 50
@@ -205,5 +206,6 @@ def programme_detail(request, pk):
             "approved_total": summary["approved_total"] or 0,
             "reviews_it": reviews_it,
             "is_reviewer": reviews_it or permissions.has_review_queue(request.user),
+            "credit_summary": credit_selectors.programme_credit_summary(programme, plans),
         },
     )

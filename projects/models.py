@@ -138,6 +138,11 @@ class Programme(models.Model):
     )
     city = models.CharField(_("縣市"), max_length=20, blank=True)
     is_open = models.BooleanField(_("開放新增子專案"), default=True)
+    holds_credits = models.BooleanField(
+        _("本專案碳權全數歸屬主管機關"),
+        default=False,
+        help_text=_("勾選時，子專案核發的減量額度存入主管機關的帳戶，而非申請單位的帳戶。"),
+    )
 
     class Meta:
         ordering = ["title", "version"]
@@ -996,5 +1001,13 @@ class ResponseAnswer(models.Model):
     text = models.TextField(blank=True)
 
 
-# Models of the domain packages: the `projects` app owns them and their migrations.
+# Models of the domain packages: the projects app owns them and their migrations.
 from projects.api.models import ApiToken  # noqa: E402, F401
+from projects.credits.models import (  # noqa: E402, F401
+    CarbonFeeDeclaration,
+    CreditAccount,
+    CreditBlock,
+    CreditIssuance,
+    LedgerEntry,
+    LedgerRange,
+)

@@ -28,6 +28,7 @@ from projects import (
     workflow,
 )
 from projects.calculator.services import calculator_apply
+from projects.credits import selectors as credit_selectors
 from projects.forms import (
     AttachmentForm,
     CommentForm,
@@ -182,6 +183,7 @@ def plan_detail(request, pk):
             "can_edit": permissions.can_edit(request.user, plan),
             "can_delete": permissions.can_delete(request.user, plan),
             "attachments": plan.attachments.all(),
+            "credit_summary": credit_selectors.plan_credit_summary(plan),
             **_review_context(request, plan),
         },
     )

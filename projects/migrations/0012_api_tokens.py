@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0010_organisation_tax_id_verifiers'),
+        ('projects', '0011_credit_registry'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
