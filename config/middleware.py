@@ -24,6 +24,9 @@ class SmallFormsMiddleware:
     nobody can make the server parse 200,000 fields where a form has twenty."""
 
     LARGE_FORMS = {"projects:section", "projects:preview"}
+    # API operations that read an interchange document: they refuse a body over
+    # MAX_DOCUMENT_BYTES themselves, with the format's error (projects/api/documents.py).
+    DOCUMENTS = {"api:calculate", "api:plan_import"}
     MAX_FIELDS = 1_000  # Django's default DATA_UPLOAD_MAX_NUMBER_FIELDS
     MAX_FORM_BYTES = 2_621_440  # Django's default DATA_UPLOAD_MAX_MEMORY_SIZE
     MAX_FILE_BYTES = 20 * 1024 * 1024  # the largest upload: an attachment
@@ -38,7 +41,7 @@ class SmallFormsMiddleware:
 
     def _large_form(self, request) -> bool:
         try:
-            return resolve(request.path_info).view_name in self.LARGE_FORMS
+            return resolve(request.path_info).view_name in self.LARGE_FORMS | self.DOCUMENTS
         except Resolver404:
             return False
 

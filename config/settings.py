@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "template_partials",
+    "ninja",  # the API docs page's Swagger UI from our own static files, not a CDN
     "methodologies",
     "projects",
     "reports",
@@ -79,6 +80,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside every middleware that can refuse a request: their refusals under /api/
+    # are rewritten to the API's JSON error shape too.
+    "projects.api.middleware.ApiJsonErrorsMiddleware",
     "config.request_context.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.ChosenLanguageOnlyMiddleware",
@@ -174,6 +178,10 @@ CACHES = {
 # client's address is taken from the proxy's X-Forwarded-For instead.
 TRUST_X_FORWARDED_FOR = envbool("TRUST_X_FORWARDED_FOR", "false")
 RATELIMIT_IP_META_KEY = "config.middleware.client_address"
+# Requests per address (django-ratelimit rates) of the two calculators open to anyone:
+# the API's POST /api/v1/calculate and the public calculator's live preview.
+API_CALCULATE_RATE = "60/m"
+CALCULATOR_PREVIEW_RATE = "120/m"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

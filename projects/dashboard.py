@@ -161,16 +161,11 @@ def programme_list(request):
     )
 
 
-def programme_detail(request, pk):
-    """A programme and its sub-projects. Any signed-in user sees the programme
-    itself; the list holds only the sub-projects the user may see (all of them
-    for its authority's reviewers and site administrators, their own
-    organisations' for applicants), and the sums are over that list."""
-    programme = get_object_or_404(
-        Programme.objects.select_related("authority", "methodology"), pk=pk
-    )
-    plans = permissions.programme_plans(request.user, programme)
-    summary = _status_counts(
+def programme_totals(plans: QuerySet[Plan]) -> dict:
+    """Plans per status (zeros included), and the approved plans' frozen annual and
+    total reductions (`approved_annual`, `approved_total`, None when none), in one
+    query. The programme page and the API both read a programme's totals here."""
+    return _status_counts(
         plans,
         Plan.Status.choices,
         approved_annual=Sum(
@@ -180,6 +175,18 @@ def programme_detail(request, pk):
             "current_version__total_reduction_tco2e", filter=Q(status=Plan.Status.APPROVED)
         ),
     )
+
+
+def programme_detail(request, pk):
+    """A programme and its sub-projects. Any signed-in user sees the programme
+    itself; the list holds only the sub-projects the user may see (all of them
+    for its authority's reviewers and site administrators, their own
+    organisations' for applicants), and the sums are over that list."""
+    programme = get_object_or_404(
+        Programme.objects.select_related("authority", "methodology"), pk=pk
+    )
+    plans = permissions.programme_plans(request.user, programme)
+    summary = programme_totals(plans)
     rows = _with_row_fields(plans).order_by("organisation__name", "title", "pk")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     reviews_it = permissions.reviews_programme(request.user, programme)

@@ -43,6 +43,7 @@ from projects.models import (
     Side,
     StakeholderTier,
 )
+from projects.permissions import import_organisations
 
 # TWD97 TM2 (zone 121) ranges that cover Taiwan's main island and outlying islands.
 TWD97_X_RANGE = (Decimal("140000"), Decimal("360000"))
@@ -1232,9 +1233,7 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = Organisation.objects.filter(
-            membership__user=user, membership__role="editor"
-        )
+        self.fields["organisation"].queryset = import_organisations(user)
         self.fields["organisation"].empty_label = None
 
 

@@ -1112,6 +1112,7 @@ class ResponseAnswer(models.Model):
 
 # Models of the domain packages (projects/<domain>/models.py): the projects app owns
 # them and their migrations.
+from projects.api.models import ApiToken  # noqa: E402, F401
 from projects.credits.models import (  # noqa: E402, F401
     CarbonFeeDeclaration,
     CreditAccount,

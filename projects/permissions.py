@@ -139,6 +139,15 @@ def can_run_survey(user, plan: Plan) -> bool:
     return can_edit(user, plan)
 
 
+def import_organisations(user) -> QuerySet[Organisation]:
+    """The organisations a user may create or import plans for: those they edit for."""
+    if not user.is_authenticated:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(
+        membership__user=user, membership__role=Membership.Role.EDITOR
+    )
+
+
 def can_create_plans(user) -> bool:
     """Create a plan or import one from a document: editors of any organisation
     (the form offers their applicant organisations only)."""

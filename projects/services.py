@@ -575,37 +575,42 @@ def plan_preview(*, user, pk, editor_class, data, files) -> tuple[object, Previe
         # The forms, the calculation and the checks share one read of the tables.
         with transaction.atomic(), reference_data_read_once():
             locked = Plan.objects.editable_by(user).select_for_update().get(pk=pk)
-            editor = editor_class(locked, data, files)
-            outcome["editor"] = editor
-            if not editor.is_valid():
-                raise _RollBack
-            editor.save()
-            # The forms wrote their values into `locked`; its refrigerants are
-            # read once, for the calculation and for the checks.
-            prefetch_related_objects([locked], "refrigerants")
-            groups = None
-            try:
-                # One read of the document for the results and the groups' energies.
-                calculation = parse_calculation_document(
-                    calculation_document(locked), load_reference_data()
-                )
-                results = calculate(calculation).to_json()
-                groups = consistency.group_figures(calculation)
-                errors = []
-            except DocumentErrors as error:
-                results, errors = None, [describe_error(item) for item in error.errors]
-            locked.results = results
-            outcome["preview"] = Preview(
-                results=results,
-                errors=errors,
-                warnings=consistency.warnings(locked),
-                saving_rate=consistency.saving_rate(locked),
-                group_figures=groups,
-            )
+            outcome.update(preview_on(locked, editor_class, data, files))
             raise _RollBack
     except _RollBack:
         pass
     return outcome["editor"], outcome.get("preview")
+
+
+def preview_on(plan: Plan, editor_class, data, files) -> dict:
+    """Inside a transaction the caller rolls back: the page's values saved on `plan`,
+    calculated and checked. {"editor": …, "preview": Preview, or none when invalid}.
+    The plan pages preview their plan this way, the public calculator a scratch plan."""
+    editor = editor_class(plan, data, files)
+    if not editor.is_valid():
+        return {"editor": editor}
+    editor.save()
+    # The forms wrote their values into `plan`; its refrigerants are
+    # read once, for the calculation and for the checks.
+    prefetch_related_objects([plan], "refrigerants")
+    groups = None
+    try:
+        # One read of the document for the results and the groups' energies.
+        calculation = parse_calculation_document(calculation_document(plan), load_reference_data())
+        results = calculate(calculation).to_json()
+        groups = consistency.group_figures(calculation)
+        errors = []
+    except DocumentErrors as error:
+        results, errors = None, [describe_error(item) for item in error.errors]
+    plan.results = results
+    preview = Preview(
+        results=results,
+        errors=errors,
+        warnings=consistency.warnings(plan),
+        saving_rate=consistency.saving_rate(plan),
+        group_figures=groups,
+    )
+    return {"editor": editor, "preview": preview}
 
 
 ATTACHMENT_NUMERALS = "一二三四五六七八九十"

@@ -27,6 +27,7 @@ from projects import (
     survey_template,
     workflow,
 )
+from projects.calculator.services import calculator_apply
 from projects.credits import selectors as credit_selectors
 from projects.forms import (
     AttachmentForm,
@@ -98,6 +99,10 @@ def plan_create(request):
     form = PlanCreateForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         plan = services.plan_create(user=request.user, **form.cleaned_data)
+        # Figures tried on the public calculator before signing in become section 四.
+        if calculator_apply(session=request.session, plan=plan, user=request.user):
+            messages.success(request, _("已建立計畫書草稿，並填入試算的計算方法數值。"))
+            return redirect("projects:section", pk=plan.pk, slug="calculation")
         messages.success(request, _("已建立計畫書草稿，請依序填寫各章節。"))
         return redirect("projects:section", pk=plan.pk, slug="basic")
     return render(request, "projects/plan_create.html", {"form": form})
