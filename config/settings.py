@@ -302,25 +302,33 @@ WHITENOISE_AUTOREFRESH = DEBUG or not STATIC_MANIFEST
 # Uploads (attachments, figures), stored PDFs and export ZIPs: on the local disk
 # (MEDIA_ROOT) or, with STORAGE_BACKEND=s3, in an S3-compatible bucket shared by every
 # instance. Every file goes through Django's storage API.
-STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "filesystem")
-if STORAGE_BACKEND == "s3":
-    if not os.environ.get("AWS_STORAGE_BUCKET_NAME"):
+
+
+def s3_storage(environ) -> dict:
+    """The S3-compatible storage named by AWS_* variables in `environ`."""
+    if not environ.get("AWS_STORAGE_BUCKET_NAME"):
         raise ImproperlyConfigured("STORAGE_BACKEND=s3 needs AWS_STORAGE_BUCKET_NAME")
-    DEFAULT_STORAGE = {
+    return {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
-            "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
-            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
-            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
-            "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
-            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
-            # Files are private: never a public ACL, never overwritten by a same name.
+            "bucket_name": environ["AWS_STORAGE_BUCKET_NAME"],
+            "endpoint_url": environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": environ.get("AWS_S3_REGION_NAME") or None,
+            "access_key": environ.get("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": environ.get("AWS_SECRET_ACCESS_KEY") or None,
+            "location": environ.get("AWS_LOCATION", ""),
+            # Files are private (downloads go through views that check who may see
+            # them): no public ACL, and a name in use is never overwritten.
             "default_acl": None,
             "file_overwrite": False,
             "querystring_auth": True,
-            "location": os.environ.get("AWS_LOCATION", ""),
         },
     }
+
+
+STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "filesystem")
+if STORAGE_BACKEND == "s3":
+    DEFAULT_STORAGE = s3_storage(os.environ)
 elif STORAGE_BACKEND == "filesystem":
     DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 else:

@@ -129,3 +129,17 @@ def test_pages_of_signed_in_users_are_never_stored(editor):
         assert response.status_code == 200, url
         assert "no-store" in response["Cache-Control"], url
         assert "private" in response["Cache-Control"], url
+
+
+def test_the_storage_is_an_s3_bucket_when_the_environment_says_so(tmp_path):
+    (storages,) = settings_in_production(
+        tmp_path,
+        "STORAGES",
+        STORAGE_BACKEND="s3",
+        AWS_STORAGE_BUCKET_NAME="plans",
+        AWS_S3_ENDPOINT_URL="http://127.0.0.1:9000",
+    )
+    assert "'BACKEND': 'storages.backends.s3.S3Storage'" in storages
+    assert "'bucket_name': 'plans'" in storages
+    assert "'endpoint_url': 'http://127.0.0.1:9000'" in storages
+    assert "'file_overwrite': False" in storages
