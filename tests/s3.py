@@ -38,11 +38,11 @@ def client(endpoint_url: str):
 
 
 @contextmanager
-def moto_server(bucket: str = BUCKET):
+def moto_server(bucket: str = BUCKET, port: int | None = None):
     """Yield the endpoint URL of a running moto S3 server holding an empty `bucket`."""
     from moto.server import ThreadedMotoServer
 
-    port = free_port()
+    port = port or free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     endpoint_url = f"http://127.0.0.1:{port}"
