@@ -20,6 +20,7 @@ The browser test tests/browser/test_two_instances.py uses `running()` below.
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -149,11 +150,15 @@ def main() -> None:
         logs = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="instances-")))
         urls = stack.enter_context(running(env, options.ports, logs))
         print("Serving on " + " and ".join(urls) + f" (logs in {logs}); Ctrl-C stops both.")
+        # Ctrl-C or a TERM stops the instances, the worker and moto on the way out.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         try:
             while True:
                 time.sleep(3600)
         except KeyboardInterrupt:
-            print("stopping")
+            pass
+        print("stopping")
 
 
 if __name__ == "__main__":
