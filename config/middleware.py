@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.urls import Resolver404, resolve
+from django.utils.cache import add_never_cache_headers
 
 
 class ChosenLanguageOnlyMiddleware:
@@ -71,3 +72,20 @@ def client_address(request) -> str:
         if hops:
             return hops[-1]
     return request.META.get("REMOTE_ADDR", "")
+
+
+class NoStoreForSignedInMiddleware:
+    """Every response to a signed-in user (plan pages, previews, downloads) carries
+    `Cache-Control: no-store` (Django's never-cache headers), so that neither the
+    browser's history cache nor a shared proxy keeps a copy of plan data after
+    signing out. Responses to anonymous visitors are left as the view made them."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            add_never_cache_headers(response)
+        return response

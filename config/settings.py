@@ -8,6 +8,7 @@ from email.utils import getaddresses
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -153,7 +154,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "var" / "static"))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
@@ -273,5 +274,107 @@ LOGGING = {
         "django": {"handlers": ["mail_admins"] if ADMINS else [], "level": LOG_LEVEL},
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
         "projects.audit": {"handlers": ["audit"], "level": "INFO", "propagate": False},
+    },
+}
+
+# ---------------------------------------------------------------------------
+# Production: static files, HTTPS, content security policy, storage, sessions.
+# Kept in one block (the lists above are extended here, not edited) so that other
+# changes to INSTALLED_APPS and MIDDLEWARE merge cleanly.
+# ---------------------------------------------------------------------------
+INSTALLED_APPS += ["csp"]  # django-csp's system checks
+# Static files straight from gunicorn: WhiteNoise right after SecurityMiddleware.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+)
+MIDDLEWARE += [
+    "csp.middleware.CSPMiddleware",
+    # Pages of signed-in users (plan data) are never stored by browsers or proxies.
+    "config.middleware.NoStoreForSignedInMiddleware",
+]
+
+# HTTPS, on by default with DEBUG off. Behind a proxy that terminates TLS, set
+# SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO (the proxy must set that header to
+# "https" and strip it from clients), or SECURE_SSL_REDIRECT=false if the proxy
+# redirects itself. SECURE_COOKIES=false only for plain-HTTP test set-ups.
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", str(not DEBUG))
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = envbool("SECURE_COOKIES", str(not DEBUG))
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", "true")
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "true")
+if os.environ.get("SECURE_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = (os.environ["SECURE_PROXY_SSL_HEADER"], "https")
+
+# Static files: hashed and compressed by collectstatic (CompressedManifest), so they
+# can be cached for ever. STATIC_MANIFEST=false (pytest sets it) serves them unhashed
+# without collectstatic.
+STATIC_MANIFEST = envbool("STATIC_MANIFEST", "true")
+WHITENOISE_AUTOREFRESH = DEBUG or not STATIC_MANIFEST
+
+# Uploads (attachments, figures), stored PDFs and export ZIPs: on the local disk
+# (MEDIA_ROOT) or, with STORAGE_BACKEND=s3, in an S3-compatible bucket shared by every
+# instance. Every file goes through Django's storage API.
+
+
+def s3_storage(environ) -> dict:
+    """The S3-compatible storage named by AWS_* variables in `environ`."""
+    if not environ.get("AWS_STORAGE_BUCKET_NAME"):
+        raise ImproperlyConfigured("STORAGE_BACKEND=s3 needs AWS_STORAGE_BUCKET_NAME")
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": environ["AWS_STORAGE_BUCKET_NAME"],
+            "endpoint_url": environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": environ.get("AWS_S3_REGION_NAME") or None,
+            "access_key": environ.get("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": environ.get("AWS_SECRET_ACCESS_KEY") or None,
+            "location": environ.get("AWS_LOCATION", ""),
+            # Files are private (downloads go through views that check who may see
+            # them): no public ACL, and a name in use is never overwritten.
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+
+
+STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "filesystem")
+if STORAGE_BACKEND == "s3":
+    DEFAULT_STORAGE = s3_storage(os.environ)
+elif STORAGE_BACKEND == "filesystem":
+    DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+else:
+    raise ImproperlyConfigured(f"STORAGE_BACKEND must be filesystem or s3, not {STORAGE_BACKEND!r}")
+STORAGES = {
+    "default": DEFAULT_STORAGE,
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_MANIFEST
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+# Sessions live in the database (Django's default backend, named here on purpose):
+# every instance behind a load balancer reads the same ones. The cache (CACHE_URL)
+# and with it django-ratelimit's counts are shared when CACHE_URL names Redis.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+RATELIMIT_USE_CACHE = "default"
+
+# Content security policy (django-csp 4): only the product's own files; no inline
+# script or style (a template that needs one uses {{ request.csp_nonce }}).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        # Bootstrap draws its icons (the menu button, select arrows) as data: SVGs.
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
     },
 }

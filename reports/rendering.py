@@ -15,6 +15,7 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.template.loader import render_to_string
 from weasyprint import HTML
 
@@ -49,6 +50,10 @@ def static_path(url: str) -> str:
     ):
         raise RefusedURL(f"not a static file: {url[:100]!r}")
     found = finders.find(normalised)
+    if not found and staticfiles_storage.exists(normalised):
+        # In production {% static %} names collectstatic's hashed copy
+        # (css/site.0123abcd.css), which only STATIC_ROOT holds.
+        found = staticfiles_storage.path(normalised)
     if not found:
         raise RefusedURL(f"no static file {normalised!r}")
     return found

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 # Debian packages the product needs: fast PDF font subsetting, CJK fonts,
 # pdftotext/pdftoppm for checks, Chromium for the browser tests, gettext for
 # translators (makemessages/compilemessages).
-packages=(libharfbuzz-subset0 fonts-noto-cjk poppler-utils chromium gettext)
+packages=(libharfbuzz-subset0 fonts-noto-cjk poppler-utils chromium gettext redis-server)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \

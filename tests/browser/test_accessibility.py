@@ -48,7 +48,11 @@ def axe_page(browser, live_server, reference_data, settings, tmp_path):
     if not AXE.exists():
         pytest.fail(f"axe-core not found at {AXE}: run scripts/bootstrap.sh (npm ci)")
     settings.MEDIA_ROOT = tmp_path
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-TW")
+    # axe-core is injected as an inline script, which the pages' content security
+    # policy refuses (tests/browser/test_content_security_policy.py checks the policy).
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="zh-TW", bypass_csp=True
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
     page.base_url = live_server.url
