@@ -18,8 +18,8 @@ class AccountAdapter(DefaultAccountAdapter):
     error_messages = {
         **DefaultAccountAdapter.error_messages,
         "too_many_login_attempts": _(
-            "登入失敗次數過多：此帳號暫停登入 15 分鐘（即使密碼正確也無法登入）。"
-            "請稍後再試，或以「忘記密碼」重設密碼。"
+            "登入失敗次數過多：請 15 分鐘後再試，在這之前即使密碼正確也無法登入。"
+            "若忘記密碼，請以「忘記密碼」重設。"
         ),
     }
 
