@@ -31,7 +31,10 @@ class AccountAdapter(DefaultAccountAdapter):
         return site_link(path.replace("UID-KEY", key))
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
-        super().send_mail(template_prefix, email, {"site_url": site_link(""), **context})
+        """As allauth's, without the sites framework: our e-mails name SITE_URL
+        (and some are sent after the request, once a transaction commits)."""
+        context = {"request": self.request, "email": email, "site_url": site_link(""), **context}
+        self.render_mail(template_prefix, email, context).send()
 
     def render_mail(self, template_prefix, email, context, headers=None):
         return with_html(super().render_mail(template_prefix, email, context, headers))
