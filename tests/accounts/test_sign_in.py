@@ -24,9 +24,7 @@ def link_in(message) -> str:
     return re.search(r"https?://\S+", message.body).group(0)
 
 
-def test_sign_up_sends_a_confirmation_mail_in_text_and_html_with_a_site_url_link(
-    client, settings
-):
+def test_sign_up_sends_a_confirmation_mail_in_text_and_html_with_a_site_url_link(client, settings):
     settings.SITE_URL = "https://plans.example.gov.tw"
     response = client.post(
         reverse("account_signup"),
@@ -102,7 +100,9 @@ def test_after_ten_failures_the_account_waits_even_with_the_right_password(clien
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
     assert "登入失敗次數過多" in response.content.decode()
-    assert AccountEvent.objects.filter(user=user, kind=AccountEvent.Kind.SIGN_IN_FAILED).count() == 10
+    assert (
+        AccountEvent.objects.filter(user=user, kind=AccountEvent.Kind.SIGN_IN_FAILED).count() == 10
+    )
 
 
 def test_fewer_failures_do_not_lock_the_account_out(client):
@@ -149,9 +149,7 @@ def test_password_reset_mails_a_site_url_link_that_sets_a_new_password(client, s
     assert message.alternatives[0][1] == "text/html"
     response = client.get(link.removeprefix(settings.SITE_URL))
     # allauth moves the key into the session and redirects to a keyless URL.
-    response = client.post(
-        response.url, {"password1": STRONG, "password2": STRONG}
-    )
+    response = client.post(response.url, {"password1": STRONG, "password2": STRONG})
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.check_password(STRONG)

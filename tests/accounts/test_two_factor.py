@@ -16,9 +16,7 @@ pytestmark = pytest.mark.django_db
 def sign_in(client, user, password="password"):
     """A real sign-in (not force_login): setting up or turning off two-factor
     asks for a recent one."""
-    response = client.post(
-        reverse("account_login"), {"login": user.email, "password": password}
-    )
+    response = client.post(reverse("account_login"), {"login": user.email, "password": password})
     assert response.status_code == 302
     return response
 
