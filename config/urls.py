@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
@@ -9,10 +8,13 @@ from projects.api.main import urlpatterns as api_urlpatterns
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api_urlpatterns()),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Sign-up, sign-in, e-mail confirmation, password change and reset,
+    # two-factor (/accounts/2fa/) and sessions (/accounts/sessions/): django-allauth.
+    path("accounts/", include("allauth.urls")),
     # The language switch works before signing in too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("", include("projects.organisations.urls")),
+    path("", include("accounts.urls")),
     path("", include("projects.urls")),
     path("", include("projects.api.urls")),
     path("", include("projects.calculator.urls")),

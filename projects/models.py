@@ -101,10 +101,18 @@ class Membership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE)
     role = models.CharField(_("角色"), max_length=10, choices=Role.choices, default=Role.EDITOR)
+    # Owners manage the organisation's members and invitations on top of their
+    # role's rights (an applicant's owners edit; an authority's review). A flag
+    # rather than a role, so that every rule asking for editors or reviewers
+    # counts owners too.
+    is_owner = models.BooleanField(_("管理者"), default=False)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "organisation"], name="one_membership")
+            models.UniqueConstraint(fields=["user", "organisation"], name="one_membership"),
+            models.CheckConstraint(
+                condition=~models.Q(is_owner=True, role="viewer"), name="owner_not_read_only"
+            ),
         ]
         verbose_name = _("成員")
         verbose_name_plural = _("成員")
@@ -1130,4 +1138,5 @@ from projects.monitoring.models import (  # noqa: E402, F401, I001
     MonitoringReport,
     MonitoringReportVersion,
 )
+from projects.organisations.models import Invitation, JoinRequest  # noqa: E402, F401
 from projects.registration.models import NumberingScheme  # noqa: E402, F401, I001

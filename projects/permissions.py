@@ -217,3 +217,35 @@ def can_export_programmes(user) -> bool:
     """Start a programme's ZIP export, see its exports and download them: site
     administrators only."""
     return is_site_administrator(user)
+
+
+# -- organisations ---------------------------------------------------------------
+
+
+def is_member(user, organisation: Organisation) -> bool:
+    """Members see their organisation's page: its members and their roles."""
+    return (
+        user.is_authenticated
+        and Membership.objects.filter(user=user, organisation=organisation).exists()
+    )
+
+
+def can_manage_members(user, organisation: Organisation) -> bool:
+    """Invite, change roles, remove members, answer requests to join: the
+    organisation's owners, and site administrators."""
+    return is_site_administrator(user) or (
+        user.is_authenticated
+        and Membership.objects.filter(user=user, organisation=organisation, is_owner=True).exists()
+    )
+
+
+def can_see_organisation(user, organisation: Organisation) -> bool:
+    return is_site_administrator(user) or is_member(user, organisation)
+
+
+def can_create_organisation(user, kind: str) -> bool:
+    """Any signed-in user creates an applicant organisation (and owns it); only
+    site administrators create authorities and verification bodies."""
+    if kind == Organisation.Kind.APPLICANT:
+        return user.is_authenticated
+    return is_site_administrator(user)

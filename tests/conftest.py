@@ -40,6 +40,14 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def two_factor_not_required(settings):
+    """Most tests sign reviewers in with `client.force_login`: the two-factor
+    requirement (REQUIRE_TWO_FACTOR_FOR_STAFF) is off unless a test turns it on
+    (tests/accounts/test_two_factor.py does)."""
+    settings.REQUIRE_TWO_FACTOR_FOR_STAFF = False
+
+
 @pytest.fixture
 def reference_data(transactional_db):
     """Transactional tests flush the database; put the seeded reference data back."""

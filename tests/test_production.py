@@ -100,7 +100,7 @@ def test_static_files_are_hashed_and_compressed_in_production(tmp_path):
 
 @pytest.mark.django_db
 def test_every_page_carries_a_content_security_policy_without_unsafe_inline(client):
-    response = client.get(reverse("login"))
+    response = client.get(reverse("account_login"))
     policy = response["Content-Security-Policy"]
     assert "default-src 'self'" in policy
     assert "script-src 'self'" in policy  # plus a nonce on pages that use one

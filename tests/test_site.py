@@ -9,6 +9,6 @@ pytestmark = pytest.mark.django_db
 
 def test_every_page_names_an_icon_that_exists(client):
     """Browsers ask for /favicon.ico otherwise: a 404 and a console error on every page."""
-    page = client.get(reverse("login")).content.decode()
+    page = client.get(reverse("account_login")).content.decode()
     assert 'rel="icon"' in page and "favicon.svg" in page
     assert finders.find("favicon.svg")

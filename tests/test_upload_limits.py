@@ -12,7 +12,7 @@ MANY_FIELDS = "&".join(f"f{i}=x" for i in range(1_500))
 
 def test_a_post_with_thousands_of_fields_is_refused_outside_the_section_pages(client):
     response = client.post(
-        reverse("login"), MANY_FIELDS, content_type="application/x-www-form-urlencoded"
+        reverse("account_login"), MANY_FIELDS, content_type="application/x-www-form-urlencoded"
     )
     assert response.status_code == 400
 

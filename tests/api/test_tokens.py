@@ -115,4 +115,4 @@ def test_a_token_needs_a_name(browser, user):
 def test_the_token_page_needs_sign_in():
     response = Client().get(reverse("tokens:list"))
     assert response.status_code == 302
-    assert reverse("login") in response["Location"]
+    assert reverse("account_login") in response["Location"]

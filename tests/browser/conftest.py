@@ -49,7 +49,7 @@ def screenshot(page, name: str) -> None:
 
 def sign_in(page, username: str, password: str = "password") -> None:
     page.goto(page.base_url + "/accounts/login/")
-    page.fill("#id_username", username)
+    page.fill("#id_login", username)
     page.fill("#id_password", password)
     page.click("form button.w-100")
     page.wait_for_url(page.base_url + "/")

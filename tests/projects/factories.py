@@ -7,9 +7,20 @@ from projects.models import Membership, Organisation, Plan, Programme
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.org")
     password = factory.django.Password("password")
+
+    @factory.post_generation
+    def confirmed_email(user, create, extracted, **kwargs):
+        """Sign-in needs a confirmed address (ACCOUNT_EMAIL_VERIFICATION); pass
+        confirmed_email=False for an account whose address is not confirmed."""
+        if create and user.email and extracted is not False:
+            from allauth.account.models import EmailAddress
+
+            EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):

@@ -142,7 +142,7 @@ def test_a_reviewer_of_another_authority_sees_none_of_these_plans(client, author
 def test_anonymous_visitors_are_asked_to_sign_in(client):
     response = client.get(QUEUE)
     assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
+    assert response.url.startswith(reverse("account_login"))
 
 
 def test_a_site_administrator_sees_every_submitted_plan(client, authority, applicant):
@@ -339,7 +339,7 @@ def test_anonymous_visitors_are_asked_to_sign_in_for_programmes(client, programm
     args = [programme.pk] if name.endswith("detail") else []
     response = client.get(reverse(name, args=args))
     assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
+    assert response.url.startswith(reverse("account_login"))
 
 
 def test_an_unknown_programme_is_404(reviewer):

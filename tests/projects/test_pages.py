@@ -33,7 +33,7 @@ def editor(client):
 def test_it_asks_anonymous_visitors_to_sign_in(client):
     response = client.get(reverse("projects:plan_list"))
     assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
+    assert response.url.startswith(reverse("account_login"))
 
 
 def test_the_list_shows_only_the_users_organisations_plans(editor):

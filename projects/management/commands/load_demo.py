@@ -4,6 +4,7 @@ Safe to run again: existing users, organisations and plans are kept."""
 
 from pathlib import Path
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -55,14 +56,30 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo users (password for all: {DEMO_PASSWORD}):")
         for username, full_name, organisation_name, role in USERS:
             user, created = User.objects.get_or_create(username=username)
+            email = f"{username}@demo.example"
             if created:
                 user.first_name = full_name
+                user.email = email
                 user.set_password(DEMO_PASSWORD)
                 user.is_staff = user.is_superuser = role is None
                 user.save()
+            # Sign-in by username or e-mail needs a confirmed address.
+            if not EmailAddress.objects.filter(user=user).exists():
+                EmailAddress.objects.create(
+                    user=user, email=user.email or email, primary=True, verified=True
+                )
             if organisation_name:
                 organisation, _ = Organisation.objects.get_or_create(name=organisation_name)
+                # The first member of each demo organisation owns it (manages members).
                 Membership.objects.get_or_create(
-                    user=user, organisation=organisation, defaults={"role": role}
+                    user=user,
+                    organisation=organisation,
+                    defaults={
+                        "role": role,
+                        "is_owner": role != Membership.Role.VIEWER
+                        and not Membership.objects.filter(
+                            organisation=organisation, is_owner=True
+                        ).exists(),
+                    },
                 )
-            self.stdout.write(f"  {username:<10} {full_name}")
+            self.stdout.write(f"  {username:<10} {user.email or email:<24} {full_name}")
