@@ -1,7 +1,7 @@
 """Draw the stand-in figures of the two demo plans and write them into the demo
 documents (`plan.figures` of projects/demo/*.json), where the registered plans
 have pictures: the lighting plan's 專案實施前後示意圖, the chiller plan's
-equipment photo (專案設備如下圖) and its 專案範圍(專案實施前)/(專案實施後) diagrams.
+equipment photo (專案設備如下圖, drawn, in PNG) and its 專案範圍(專案實施前)/(專案實施後) diagrams.
 
 They are simple labelled diagrams, not the registered plans' pictures, drawn
 small (at most 900 pixels wide, each well under 100 KB) so that the PDF embeds
@@ -110,9 +110,9 @@ def chiller_photo() -> bytes:
     centred(draw, (600, 170, 750, 280), "TRANE\n控制盤", 22)
     centred(draw, (120, 170, 580, 300), "銓宏(TRANE)\n變頻螺旋式冰水主機 200RT", 28, (255, 255, 255), True)
     centred(draw, (0, 450, WIDTH, 545), "設備照片示意（非實物照片）", 24, INK)
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=80, optimize=True)
-    return out.getvalue()
+    # PNG, not JPEG: an import encodes a JPEG once more, so export → import would
+    # not give the demo document back byte for byte.
+    return png(image)
 
 
 def png(image: Image.Image) -> bytes:
@@ -130,7 +130,7 @@ def main() -> None:
             ("before_after", "專案實施後示意圖", lighting(True), "image/png"),
         ],
         "chiller-individual.json": [
-            ("equipment", "專案設備：銓宏(TRANE)變頻螺旋式冰水主機", chiller_photo(), "image/jpeg"),
+            ("equipment", "專案設備：銓宏(TRANE)變頻螺旋式冰水主機", chiller_photo(), "image/png"),
             ("before_after", "專案範圍(專案實施前)", chiller_scope(False), "image/png"),
             ("before_after", "專案範圍(專案實施後)", chiller_scope(True), "image/png"),
         ],
