@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.utils.safestring import mark_safe
+
 from methodologies.engine import calculate, parse_calculation_document
 from methodologies.engine.calculation import round_half_away_int
 from methodologies.reference import reference_from_snapshot, reference_snapshot
@@ -22,8 +24,6 @@ from projects.consistency import cost_figures, group_figures, saving_rate_figure
 from projects.dates import roc_long, years_text
 from projects.figures import decode_chunks
 from projects.interchange import decimal_text
-from django.utils.safestring import mark_safe
-
 from projects.templatetags import plan_format
 
 TITLES = {
