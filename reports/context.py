@@ -442,13 +442,19 @@ def _formula_text(
 
     def total(*indices):
         if symbols["under"]:
-            return "".join(f'<span class="sum">Σ<span class="under">{i}</span></span>' for i in indices)
+            return "".join(
+                f'<span class="sum">Σ<span class="under">{i}</span></span>' for i in indices
+            )
         return "".join(f"Σ<sub>{i}</sub>" for i in indices)
 
     divide, minus, loss = symbols["divide"], symbols["minus"], symbols["loss"]
     n, o, rho = "n<sub>i</sub>", "o<sub>i</sub>", "ρ<sub>i</sub>"
     if capacity:
-        terms = f"{n} × kWh<sub>i</sub> × {o}" if symbols["capacity_hours"] else f"{n} × kWh<sub>i</sub>"
+        terms = (
+            f"{n} × kWh<sub>i</sub> × {o}"
+            if symbols["capacity_hours"]
+            else f"{n} × kWh<sub>i</sub>"
+        )
     else:
         terms = f"{n} × {rho} × {o}"
     refrigerant_bl = " + Q<sub>ref,BL</sub> × GWP<sub>ref,BL</sub>" if baseline_refrigerant else ""
@@ -466,7 +472,9 @@ def _formula_text(
         if symbols["leakage_formula"] and project_refrigerant
         else "",
     }
-    return {key: mark_safe(value) for key, value in texts.items()}  # noqa: S308 constants only
+    return {
+        key: mark_safe(value) for key, value in texts.items()
+    }  # constants and our own markup only
 
 
 def _group_energies(groups_figures, use_mwh: bool, capacity: bool = False) -> list[dict]:

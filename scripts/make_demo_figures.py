@@ -79,7 +79,13 @@ def lighting(after: bool) -> bytes:
 def chiller_scope(after: bool) -> bytes:
     """竹北店's chiller plant, the project boundary dashed."""
     image, draw = canvas()
-    centred(draw, (0, 10, WIDTH, 60), "專案範圍(專案實施後)" if after else "專案範圍(專案實施前)", 30, bold=True)
+    centred(
+        draw,
+        (0, 10, WIDTH, 60),
+        "專案範圍(專案實施後)" if after else "專案範圍(專案實施前)",
+        30,
+        bold=True,
+    )
     draw.rectangle((40, 80, WIDTH - 40, 520), outline=INK, width=3)
     centred(draw, (40, 85, WIDTH - 40, 130), "竹北店", 28, bold=True)
     kinds = (
@@ -94,7 +100,13 @@ def chiller_scope(after: bool) -> bytes:
         centred(draw, (x, 200, x + 220, 380), f"冰水主機 #{index + 1}\n{kind}", 22, colour)
     dashed_rectangle(draw, (65, 170, 590, 400), (200, 40, 40))
     centred(draw, (65, 405, 590, 445), "專案邊界（汰換之兩台）", 22, (200, 40, 40))
-    centred(draw, (600, 405, 860, 445), "既有備機（專案邊界外）" if after else "保留之同型主機", 20, GREY)
+    centred(
+        draw,
+        (600, 405, 860, 445),
+        "既有備機（專案邊界外）" if after else "保留之同型主機",
+        20,
+        GREY,
+    )
     return png(image)
 
 
@@ -108,7 +120,14 @@ def chiller_photo() -> bytes:
         draw.ellipse((x, 330, x + 44, 374), fill=(90, 90, 96), outline=INK)
     draw.rectangle((600, 170, 750, 280), fill=(235, 235, 235), outline=INK, width=2)
     centred(draw, (600, 170, 750, 280), "TRANE\n控制盤", 22)
-    centred(draw, (120, 170, 580, 300), "銓宏(TRANE)\n變頻螺旋式冰水主機 200RT", 28, (255, 255, 255), True)
+    centred(
+        draw,
+        (120, 170, 580, 300),
+        "銓宏(TRANE)\n變頻螺旋式冰水主機 200RT",
+        28,
+        (255, 255, 255),
+        True,
+    )
     centred(draw, (0, 450, WIDTH, 545), "設備照片示意（非實物照片）", 24, INK)
     # PNG, not JPEG: an import encodes a JPEG once more, so export → import would
     # not give the demo document back byte for byte.
