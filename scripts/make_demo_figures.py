@@ -141,6 +141,7 @@ def png(image: Image.Image) -> bytes:
 
 
 def main() -> None:
+    from methodologies.engine import dumps
     from projects.figures import document_image
 
     figures = {
@@ -161,7 +162,7 @@ def main() -> None:
             {"slot": slot, "caption": caption, "image": document_image(content, media_type)}
             for slot, caption, content, media_type in items
         ]
-        path.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        path.write_text(dumps(document), encoding="utf-8")  # as export writes it
         sizes = ", ".join(f"{caption} {len(content):,} B" for _, caption, content, _ in items)
         print(f"{name}: {sizes}")
 
