@@ -18,6 +18,8 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 PLANS = ["lighting-subproject", "chiller-individual"]
 SKIPPED = re.compile(r"^!(\w+) (.*)$")
 REASON = re.compile(r"^#\s+!(\w+)\s")
+# The page footer (第 4 頁，共 8 頁), which a page break puts inside a paragraph's text.
+FOOTER = re.compile(r"第\s*\d+\s*頁，共\s*\d+\s*頁")
 
 
 def normalised(text: str) -> str:
@@ -48,7 +50,8 @@ def reference_lines(name: str) -> tuple[list[str], dict[str, list[str]], set[str
 def pdf_texts(django_db_setup, django_db_blocker, tmp_path_factory):
     """Each demo plan's PDF as pdftotext reads it in layout, reading and raw order
     (a table row reads whole in layout order, a wrapped cell in reading order, a
-    row after a repeated table header in raw order), normalised."""
+    row after a repeated table header in raw order), without page footers, so that
+    where the pages break does not matter, normalised."""
     folder = tmp_path_factory.mktemp("reference-pdf")
     texts = {}
     with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=folder / "media"):
@@ -57,12 +60,15 @@ def pdf_texts(django_db_setup, django_db_blocker, tmp_path_factory):
             call_command("render_pdf", str(DEMO / f"{name}.json"), "--output", str(pdf))
             texts[name] = [
                 normalised(
-                    subprocess.run(
-                        ["pdftotext", *mode, str(pdf), "-"],
-                        capture_output=True,
-                        check=True,
-                        text=True,
-                    ).stdout
+                    FOOTER.sub(
+                        "",
+                        subprocess.run(
+                            ["pdftotext", *mode, str(pdf), "-"],
+                            capture_output=True,
+                            check=True,
+                            text=True,
+                        ).stdout,
+                    )
                 )
                 for mode in (["-layout"], [], ["-raw"])
             ]

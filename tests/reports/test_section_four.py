@@ -133,8 +133,15 @@ def section_four(django_db_setup, django_db_blocker, tmp_path_factory):
             raw = subprocess.run(
                 ["pdftotext", "-raw", str(pdf), "-"], capture_output=True, check=True, text=True
             ).stdout
+            # A page footer (第 4 頁，共 8 頁) falls inside whatever a page break cuts.
             texts[name] = [
-                squeezed(re.search(r"四、計算方法.*?五、|四、計算方法.*", text, re.S).group(0))
+                squeezed(
+                    re.sub(
+                        r"第\s*\d+\s*頁，共\s*\d+\s*頁",
+                        "",
+                        re.search(r"四、計算方法.*?五、|四、計算方法.*", text, re.S).group(0),
+                    )
+                )
                 for text in (pdf_text(pdf, layout=True), pdf_text(pdf), raw)
             ]
     return texts
