@@ -648,7 +648,9 @@ class CalculationForm(PlanModelForm):
         model = Plan
         fields = [
             "baseline_scenario",
+            "baseline_method",
             "project_scenario",
+            "project_method",
             "emission_factor_year",
             "emission_factor_value",
             "line_loss",

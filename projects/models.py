@@ -397,6 +397,10 @@ class Plan(models.Model):
     # 四 計算方法
     baseline_scenario = models.TextField(_("基線情境說明"), blank=True)
     project_scenario = models.TextField(_("專案情境說明"), blank=True)
+    # The text after the headings (一) 基線排放量計算，公式(BE_y)： and (二) 專案排放量計算，
+    # 公式(PE_y)：, as the lighting plan words which option of the methodology it follows.
+    baseline_method = models.TextField(_("基線排放量計算說明"), blank=True)
+    project_method = models.TextField(_("專案排放量計算說明"), blank=True)
     emission_factor_value = quantity_field(
         _("電力排碳係數 (kgCO2e/kWh)"),
         validators=[MinValueValidator(Decimal("0.00000001")), QUANTITY_LIMIT],

@@ -223,6 +223,8 @@ APPLICABILITY = [
 CALCULATION = [
     _row("plan.calculation_notes.baseline_scenario", "baseline_scenario", TEXT, "calculation"),
     _row("plan.calculation_notes.project_scenario", "project_scenario", TEXT, "calculation"),
+    _row("plan.calculation_notes.baseline_method", "baseline_method", TEXT, "calculation"),
+    _row("plan.calculation_notes.project_method", "project_method", TEXT, "calculation"),
     _row(
         "plan.calculation_notes.leakage_not_applicable",
         "leakage_not_applicable",

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.utils.safestring import mark_safe
+
 from methodologies.engine import calculate, parse_calculation_document
 from methodologies.engine.calculation import round_half_away_int
 from methodologies.reference import reference_from_snapshot, reference_snapshot
@@ -51,7 +53,54 @@ EQUIPMENT_ROWS = [
     ("location", "裝設地點"),
     ("note", "其他"),
 ]
+# The lighting plan words its equipment table as lamps (舊燈具/新燈具, 發光效率(lm/W)).
+EQUIPMENT_WORDING = {
+    "lighting": {"headers": ("舊燈具", "新燈具"), "efficacy": "發光效率(lm/W)"},
+}
 SOURCE_DEFAULT, SOURCE_MONITORED = "default", "monitored"
+
+# The symbols and formulas of section 四 as each technology's registered plan prints
+# them (the lighting plan: EF_CO2,Elec,y, the sums' indices under Σ, l_i in the
+# formulas, 公式(ER_y) on a line of its own and an empty (三) table; the chiller
+# plan: EF_CO2,y on the project side, E_BL,y = Σi(ni × kWhi)/(1-ly), "/" and "-",
+# the (三) line with PEref,y and no (三) table); "default" for any other technology.
+# Both registered plans name the project's energy EP_PJ,y.
+NOTATION = {
+    "default": {
+        "EF_BL": "EF<sub>CO2,ELEC,y</sub>",
+        "EF_PJ": "EF<sub>CO2,ELEC,y</sub>",
+        "EF_PJ_formula": "EF<sub>CO2,ELEC,y</sub>",
+        "sum_i": "Σ<sub>i</sub>",
+        "loss": "l<sub>y</sub>",
+        "divide": " ÷ ",
+        "minus": " − ",
+        "under": False,  # the sums' indices under Σ
+        "capacity_hours": True,  # formula (2) of a chiller by capacity multiplies by o_i
+        "leakage_table": True,
+        "leakage_formula": False,
+    },
+    "lighting": {
+        "EF_BL": "EF<sub>CO2,Elec,y</sub>",
+        "EF_PJ": "EF<sub>CO2,Elec,y</sub>",
+        "EF_PJ_formula": "EF<sub>CO2,y</sub>",
+        "loss": "l<sub>i</sub>",
+        "under": True,
+    },
+    "chiller": {
+        "EF_PJ": "EF<sub>CO2,y</sub>",
+        "EF_PJ_formula": "EF<sub>CO2,y</sub>",
+        "sum_i": "Σ<sub>i</sub>：",
+        "divide": "/",
+        "minus": "-",
+        "capacity_hours": False,
+        "leakage_table": False,
+        "leakage_formula": True,
+    },
+}
+
+
+def notation(technology: str) -> dict:
+    return {**NOTATION["default"], **NOTATION.get(technology, {})}
 
 
 def thousands(value: Decimal | int, places: int | None = None) -> str:
@@ -117,11 +166,12 @@ def _row(notes, table, key, symbol, definition, value, unit) -> ParameterRow:
 # The rows each technology's registered plan prints by default, in the tables'
 # order (projects.schema.STANDARD_PARAMETERS); a plan's note prints a row or leaves
 # it out (`display`). The chiller plan (家福竹北店) has the Σi and PEref,y rows, no
-# l_y in (二) and only ERy and LEy in (四); the lighting plan (崑山科大) the others.
+# o_i in (一) (its formula (2) has none), no l_y in (二) and only ERy and LEy in (四);
+# the lighting plan (崑山科大) the others.
 FULL_ROWS = {table: set(rows) - {"sum_i"} for table, rows in schema.STANDARD_PARAMETERS.items()}
 PRINTED_ROWS = {
     "chiller": {
-        "baseline": FULL_ROWS["baseline"] | {"sum_i"},
+        "baseline": (FULL_ROWS["baseline"] | {"sum_i"}) - {"o_i"},
         "project": FULL_ROWS["project"] - {"l_y"},
         "reduction": {"ER_y", "LE_y"},
     },
@@ -210,6 +260,7 @@ def _side_rows(
     groups_figures,
     count_unit: str,
     refrigerant_tco2e,
+    symbols: dict,
 ):
     """The parameter table of (一) 基線 or (二) 專案, as the reference plans lay it out,
     every row a plan may print (`_printed` chooses); `figures` is the engine's
@@ -221,7 +272,7 @@ def _side_rows(
     ef = calculation_input.emission_factor
     energy_value = thousands(figures.energy_mwh, 4) if use_mwh else thousands(figures.energy_kwh, 3)
     energy_unit = "MWh" if use_mwh else "kWh"
-    e_symbol = "E<sub>BL,y</sub>" if baseline else "E<sub>PJ,y</sub>"
+    e_symbol = "E<sub>BL,y</sub>" if baseline else "EP<sub>PJ,y</sub>"
     rows = [
         _row(
             notes,
@@ -245,7 +296,7 @@ def _side_rows(
             notes,
             table,
             "EF",
-            "EF<sub>CO2,ELEC,y</sub>",
+            symbols["EF_BL" if baseline else "EF_PJ"],
             "第 y 年電力或電網排放係數",
             decimal_text(ef),
             "tCO2e/MWh" if use_mwh else "kgCO2e/kWh",
@@ -258,7 +309,7 @@ def _side_rows(
                 notes,
                 table,
                 "sum_i",
-                "Σ<sub>i</sub>",
+                symbols["sum_i"],
                 "加總替換之 i 類別設備(例如40W 白熾燈泡,5hpmotor)，視為專案活動的一部分",
                 "",
                 "－",
@@ -355,7 +406,7 @@ def _side_rows(
                 notes,
                 table,
                 f"Q_ref_{suffix}",
-                f"Q<sub>ref,{suffix}</sub>",
+                "Q<sub>ref,BL</sub>" if baseline else "Q<sub>ref,PJ,y</sub>",
                 f"冷媒（{refrigerant.code}）年補充／洩漏量",
                 decimal_text(refrigerant.annual_quantity_t),
                 "t",
@@ -382,6 +433,48 @@ def _formula_numbers(numbered: bool, project_refrigerant: bool) -> dict[str, str
     if not numbered:
         return dict.fromkeys(names, "")
     return {name: f"公式({number})：" for number, name in enumerate(names, start=1)}
+
+
+def _formula_text(
+    symbols: dict, capacity: bool, baseline_refrigerant: bool, project_refrigerant: bool
+) -> dict[str, str]:
+    """Section 四's formulas in the notation `symbols` (NOTATION), as HTML."""
+
+    def total(*indices):
+        if symbols["under"]:
+            return "".join(
+                f'<span class="sum">Σ<span class="under">{i}</span></span>' for i in indices
+            )
+        return "".join(f"Σ<sub>{i}</sub>" for i in indices)
+
+    divide, minus, loss = symbols["divide"], symbols["minus"], symbols["loss"]
+    n, o, rho = "n<sub>i</sub>", "o<sub>i</sub>", "ρ<sub>i</sub>"
+    if capacity:
+        terms = (
+            f"{n} × kWh<sub>i</sub> × {o}"
+            if symbols["capacity_hours"]
+            else f"{n} × kWh<sub>i</sub>"
+        )
+    else:
+        terms = f"{n} × {rho} × {o}"
+    refrigerant_bl = " + Q<sub>ref,BL</sub> × GWP<sub>ref,BL</sub>" if baseline_refrigerant else ""
+    refrigerant_pj = " + PE<sub>ref,y</sub>" if project_refrigerant else ""
+    pe_ref = "PE<sub>ref,y</sub> = (Q<sub>ref,PJ,y</sub>) × GWP<sub>ref,PJ</sub>"
+    texts = {
+        "BE": f"BE<sub>y</sub> = E<sub>BL,y</sub> × {symbols['EF_BL']}{refrigerant_bl}",
+        "E_BL": f"E<sub>BL,y</sub> = {total('i')} ({terms}){divide}(1{minus}{loss})",
+        "PE": f"PE<sub>y</sub> = EP<sub>PJ,y</sub> × {symbols['EF_PJ_formula']}{refrigerant_pj}",
+        "E_PJ": f"EP<sub>PJ,y</sub> = {total('t', 'i')} ({n} × {rho} × {o}){divide}(1{minus}{loss})",
+        "PE_ref": pe_ref,
+        "ER": f"ER<sub>y</sub> = (BE<sub>y</sub>{minus}PE<sub>y</sub>){minus}LE<sub>y</sub>",
+        # The chiller plan's (三) line names its refrigerant formula with * for ×.
+        "LE": "PE<sub>ref,y</sub> = (Q<sub>ref,PJ,y</sub>)*GWP<sub>ref,PJ</sub>"
+        if symbols["leakage_formula"] and project_refrigerant
+        else "",
+    }
+    return {
+        key: mark_safe(value) for key, value in texts.items()
+    }  # constants and our own markup only
 
 
 def _group_energies(groups_figures, use_mwh: bool, capacity: bool = False) -> list[dict]:
@@ -440,6 +533,7 @@ def build_report(
     use_mwh = energy_unit == "MWh" if energy_unit else technology == "lighting"
     count_unit = calculation_notes.get("count_unit") or ("具" if technology == "lighting" else "台")
     notes = _notes(plan)
+    symbols = notation(technology)
     report = Report(title=TITLES[plan["type"]], draft=draft, plan=plan, results=results)
     s = report.sections
 
@@ -467,17 +561,26 @@ def build_report(
     s["cost_note"] = costs.get("note", "")
     s["cost_other_label"] = costs.get("other_label", "")
     s["site"] = plan.get("site", {})
+    s["measures_parts"] = _measures_parts(plan.get("measures", ""))
     equipment = plan.get("equipment", [])
     old = [e for e in equipment if e["side"] == "baseline"]
     new = [e for e in equipment if e["side"] == "project"]
+    wording = EQUIPMENT_WORDING.get(technology, {})
+    s["equipment_headers"] = wording.get("headers", ("舊設備", "新設備"))
+    # One unit for every item: the lighting plan's 數量(具) with bare numbers.
+    units = {e.get("unit", "") for e in equipment if e.get("quantity")}
+    one_unit = units.pop() if len(units) == 1 else ""
+    labels = {"efficacy": wording.get("efficacy", "效率")}
+    if one_unit:
+        labels["quantity"] = f"數量({one_unit})"
     # Only the rows with a value: no table (not even its header) without equipment.
     s["equipment_rows"] = [
-        (label, old_value, new_value)
+        (labels.get(key, label), old_value, new_value)
         for key, label in EQUIPMENT_ROWS
         for old_value, new_value in [
             (
-                "、".join(_equipment_value(e, key) for e in old if _equipment_value(e, key)),
-                "、".join(_equipment_value(e, key) for e in new if _equipment_value(e, key)),
+                "、".join(filter(None, (_equipment_value(e, key, one_unit) for e in old))),
+                "、".join(filter(None, (_equipment_value(e, key, one_unit) for e in new))),
             )
         ]
         if old_value or new_value
@@ -537,6 +640,8 @@ def build_report(
     # 四
     s["baseline_scenario"] = calculation_notes.get("baseline_scenario", "")
     s["project_scenario"] = calculation_notes.get("project_scenario", "")
+    s["baseline_method"] = calculation_notes.get("baseline_method", "")
+    s["project_method"] = calculation_notes.get("project_method", "")
     s["leakage_not_applicable"] = calculation_notes.get("leakage_not_applicable", False)
     s["leakage_note"] = calculation_notes.get("leakage_note", "")
     groups = group_figures(calculation_input)
@@ -554,6 +659,7 @@ def build_report(
             groups[side],
             count_unit,
             refrigerant_tco2e,
+            symbols,
         )
         s[f"{side}_rows"] = _printed(rows, notes, side, technology)
     s["baseline_capacity"] = bool(calc["baseline"]["groups"]) and all(
@@ -565,6 +671,10 @@ def build_report(
     s["project_refrigerant"] = calculation_input.project.refrigerant is not None
     s["formulas"] = _formula_numbers(
         calculation_notes.get("formula_numbers", False), s["project_refrigerant"]
+    )
+    s["notation"] = symbols
+    s["formula_text"] = _formula_text(
+        symbols, s["baseline_capacity"], s["baseline_refrigerant"], s["project_refrigerant"]
     )
     reduction_rows = [
         _row(notes, "reduction", "ER_y", "ER<sub>y</sub>", "y 年之排放減量", s["annual"], "tCO2e"),
@@ -597,6 +707,8 @@ def build_report(
         ),
     ]
     s["reduction_rows"] = _printed(reduction_rows, notes, "reduction", technology)
+    # (三) has no standard rows: the lighting plan prints its table with one blank row.
+    s["leakage_rows"] = []
     # 五 and attachments
     s["environment"] = document.get("environment", {})
     consultation = document.get("consultation", {})
@@ -717,11 +829,33 @@ def _figures(plan: dict, images: dict) -> dict[str, list[dict]]:
     return by_slot
 
 
-def _equipment_value(item: dict, key: str) -> str:
+def _equipment_value(item: dict, key: str, one_unit: str = "") -> str:
     value = item.get(key, "")
     if key == "quantity" and value:
-        return f"{thousands(value)} {item.get('unit', '')}".strip()
+        unit = "" if one_unit else item.get("unit", "")
+        return f"{thousands(value)} {unit}".strip()
     return str(value)
+
+
+def _measures_parts(text: str) -> list[dict]:
+    """減量措施、設備說明 cut where the plan refers to its equipment table (…如下表)
+    and to its equipment pictures (…如下圖), so that each is printed there, as the
+    registered plans have them: [{"text", "table", "figures"}]; what no paragraph
+    refers to is printed after the last."""
+    parts: list[dict] = []
+    table = figures = False
+    for line in text.split("\n"):
+        if not parts or parts[-1]["table"] or parts[-1]["figures"]:
+            parts.append({"text": line, "table": False, "figures": False})
+        else:
+            parts[-1]["text"] += "\n" + line
+        if not table and "如下表" in line:
+            parts[-1]["table"] = table = True
+        if not figures and "如下圖" in line:
+            parts[-1]["figures"] = figures = True
+    parts[-1]["table"] |= not table
+    parts[-1]["figures"] |= not figures
+    return parts
 
 
 def _roc_month(value: str | None) -> str:

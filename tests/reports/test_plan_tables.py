@@ -96,6 +96,7 @@ def test_the_chiller_plan_has_no_box_for_other_participants(demo_pdfs):
 
 
 def render(document: dict, tmp_path) -> str:
+    tmp_path.mkdir(parents=True, exist_ok=True)
     path = tmp_path / "plan.json"
     path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
     call_command("render_pdf", str(path), "--output", str(tmp_path / "plan.pdf"))
@@ -134,9 +135,10 @@ def test_the_lifetime_blanks_and_the_timetable_print_as_filled_in(filled_chiller
 
 
 def test_a_plan_without_equipment_prints_no_equipment_table_header(demo_document, tmp_path):
-    document = copy.deepcopy(demo_document("chiller-individual.json"))
+    document = copy.deepcopy(demo_document("lighting-subproject.json"))
+    assert "項目舊燈具新燈具" in render(document, tmp_path / "with")
     del document["plan"]["equipment"]
-    assert "項目舊設備新設備" not in render(document, tmp_path)
+    assert "項目舊燈具新燈具" not in render(document, tmp_path / "without")
 
 
 def test_the_new_keys_round_trip_through_export_and_import(filled_chiller):

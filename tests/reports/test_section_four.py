@@ -20,10 +20,10 @@ pytestmark = pytest.mark.django_db
 CHILLER_SECTION_FOUR = [
     "公式(1)：BEy=EBL,y×EFCO2,ELEC,y+Qref,BL×GWPref,BL",
     "公式(2)：EBL,y=Σi(ni×kWhi",
-    "公式(3)：PEy=EPJ,y×EFCO2,ELEC,y+PEref,y",
-    "公式(4)：EPJ,y=ΣtΣi(ni×ρi×oi)÷(1−ly)",
-    "公式(5)：PEref,y=Qref,PJ,y×GWPref,PJ",
-    "公式(6)：ERy=(BEy−PEy)−LEy",
+    "公式(3)：PEy=EPPJ,y×EFCO2,y+PEref,y",
+    "公式(4)：EPPJ,y=ΣtΣi(ni×ρi×oi)/(1-ly)",
+    "公式(5)：PEref,y=(Qref,PJ,y)×GWPref,PJ",
+    "公式(6)：ERy=(BEy-PEy)-LEy",
     # (一)
     "y年之基線排放量825tCO2e",
     "y年之基線用電量",
@@ -83,8 +83,8 @@ LIGHTING_SECTION_FOUR = [
     "y年之洩漏排放量0tCO2e",
     "本專案洩漏排放量為0",
 ]
-# Each table's rows in the registered plan's order (the chiller's baseline o_i, not
-# in its table, is kept: formula (2) multiplies by the hours it gives).
+# Each table's rows in the registered plan's order (the chiller's (一) has no o_i: its
+# formula (2) is Σi(ni × kWhi)/(1-ly)).
 ROWS = {
     "chiller-individual": {
         "baseline_rows": [
@@ -94,7 +94,6 @@ ROWS = {
             "sum_i",
             "n_i",
             "rho_i",
-            "o_i",
             "l_y",
             "Q_ref_BL",
             "GWP_ref_BL",
@@ -134,8 +133,15 @@ def section_four(django_db_setup, django_db_blocker, tmp_path_factory):
             raw = subprocess.run(
                 ["pdftotext", "-raw", str(pdf), "-"], capture_output=True, check=True, text=True
             ).stdout
+            # A page footer (第 4 頁，共 8 頁) falls inside whatever a page break cuts.
             texts[name] = [
-                squeezed(re.search(r"四、計算方法.*?五、|四、計算方法.*", text, re.S).group(0))
+                squeezed(
+                    re.sub(
+                        r"第\s*\d+\s*頁，共\s*\d+\s*頁",
+                        "",
+                        re.search(r"四、計算方法.*?五、|四、計算方法.*", text, re.S).group(0),
+                    )
+                )
                 for text in (pdf_text(pdf, layout=True), pdf_text(pdf), raw)
             ]
     return texts
