@@ -30,7 +30,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 @admin.register(Programme)
 class ProgrammeAdmin(admin.ModelAdmin):
-    list_display = ["title", "version", "authority", "city", "is_open"]
+    list_display = ["title", "version", "authority", "city", "is_open", "project_number"]
     list_filter = ["is_open"]
 
 
@@ -46,10 +46,29 @@ class AttachmentInline(admin.TabularInline):
 
 @admin.register(Plan)
 class PlanAdmin(admin.ModelAdmin):
-    list_display = ["title", "organisation", "type", "technology", "status", "updated_at"]
-    list_filter = ["type", "technology", "status"]
-    search_fields = ["title", "number", "organisation__name"]
+    list_display = [
+        "title",
+        "organisation",
+        "type",
+        "technology",
+        "status",
+        "project_number",
+        "updated_at",
+    ]
+    list_filter = ["type", "technology", "status", ("registered_at", admin.EmptyFieldListFilter)]
+    search_fields = ["title", "number", "project_number", "organisation__name"]
     inlines = [ParticipantInline, AttachmentInline]
+    # Registration is the authority's act on the plan page (register_plan), recorded
+    # in the history; the admin shows it and never changes it.
+    readonly_fields = [
+        "project_number",
+        "registered_on",
+        "registered_at",
+        "registered_by",
+        "registered_version",
+        "registered_crediting_start",
+        "registered_crediting_end",
+    ]
 
 
 class GroupPeriodInline(admin.TabularInline):
@@ -103,3 +122,9 @@ class PlanEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# -- registration and monitoring ---------------------------------------------------
+
+from projects.monitoring import admin as monitoring_admin  # noqa: E402, F401
+from projects.registration import admin as registration_admin  # noqa: E402, F401

@@ -138,11 +138,27 @@ class Programme(models.Model):
     )
     city = models.CharField(_("縣市"), max_length=20, blank=True)
     is_open = models.BooleanField(_("開放新增子專案"), default=True)
+    # The programme's own 專案編號 (B-0000271): its sub-projects are numbered under
+    # it (B-0000271-002). Blank until the first sub-project is registered, which
+    # takes it from the authority's numbering scheme (projects.registration).
+    project_number = models.CharField(
+        _("專案編號"),
+        max_length=40,
+        blank=True,
+        help_text=_(
+            "方案型抵換專案的專案編號；空白時於第一個子專案註冊時依主管機關的編號樣式給號。"
+        ),
+    )
 
     class Meta:
         ordering = ["title", "version"]
         constraints = [
-            models.UniqueConstraint(fields=["title", "version"], name="unique_programme_version")
+            models.UniqueConstraint(fields=["title", "version"], name="unique_programme_version"),
+            models.UniqueConstraint(
+                fields=["project_number"],
+                condition=~models.Q(project_number=""),
+                name="unique_programme_project_number",
+            ),
         ]
         verbose_name = _("方案型抵換專案")
         verbose_name_plural = _("方案型抵換專案")
@@ -197,6 +213,11 @@ class PlanQuerySet(models.QuerySet):
         if not user.is_authenticated:
             return self.none()
         return self.filter(self._with_reviewers(user))
+
+    def registered(self):
+        """Plans their authority registered (projects.registration): public, with a
+        project number and a registered crediting period."""
+        return self.filter(registered_at__isnull=False)
 
 
 class Plan(models.Model):
@@ -419,6 +440,40 @@ class Plan(models.Model):
     consultation_summary = models.TextField(_("利害相關者意見總結"), blank=True)
     survey_open = models.BooleanField(_("線上問卷開放填答"), default=False)
 
+    # 註冊 (projects.registration.services.register_plan). A registered plan stays
+    # APPROVED (so the review workflow, the approved PDF and the dashboards are
+    # unchanged); `registered_at` says it is registered. The applicant's
+    # crediting_start/end stay as written, for the record; the registered
+    # period runs from the registration date for the years the crediting type
+    # allows. All of these are set together or not at all.
+    project_number = models.CharField(_("註冊專案編號"), max_length=40, blank=True, editable=False)
+    registered_on = models.DateField(_("註冊日期"), null=True, blank=True, editable=False)
+    registered_at = models.DateTimeField(_("註冊登錄時間"), null=True, blank=True, editable=False)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("註冊者"),
+    )
+    registered_version = models.ForeignKey(
+        "PlanVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("註冊版本"),
+    )
+    registered_crediting_start = models.DateField(
+        _("註冊計入期起"), null=True, blank=True, editable=False
+    )
+    registered_crediting_end = models.DateField(
+        _("註冊計入期迄"), null=True, blank=True, editable=False
+    )
+
     objects = PlanQuerySet.as_manager()
 
     class Meta:
@@ -433,10 +488,42 @@ class Plan(models.Model):
                 | models.Q(crediting_end__gte=models.F("crediting_start")),
                 name="crediting_period_in_order",
             ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        registered_at__isnull=True,
+                        registered_on__isnull=True,
+                        registered_version__isnull=True,
+                        registered_crediting_start__isnull=True,
+                        registered_crediting_end__isnull=True,
+                        project_number="",
+                    )
+                    | (
+                        models.Q(
+                            registered_at__isnull=False,
+                            registered_on__isnull=False,
+                            registered_version__isnull=False,
+                            registered_crediting_start__isnull=False,
+                            registered_crediting_end__gte=models.F("registered_crediting_start"),
+                        )
+                        & ~models.Q(project_number="")
+                    )
+                ),
+                name="registration_complete",
+            ),
+            models.UniqueConstraint(
+                fields=["project_number"],
+                condition=~models.Q(project_number=""),
+                name="unique_plan_project_number",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_registered(self) -> bool:
+        return self.registered_at is not None
 
     EDITABLE_STATUSES = (Status.DRAFT, Status.CHANGES_REQUESTED)
 
@@ -875,6 +962,7 @@ class PlanEvent(models.Model):
         TRANSITION = "transition", _("狀態變更")
         CHANGE = "change", _("內容修改")
         COMMENT = "comment", _("審查意見")
+        REGISTRATION = "registration", _("註冊")
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="events")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
@@ -994,3 +1082,16 @@ class ResponseAnswer(models.Model):
     yes = models.BooleanField(null=True)
     options = models.ManyToManyField(QuestionOption, blank=True)
     text = models.TextField(blank=True)
+
+
+# Models of the packages (projects/<domain>/models.py) belong to this app.
+from projects.registration.models import NumberingScheme  # noqa: E402, F401, I001
+from projects.monitoring.models import (  # noqa: E402, F401, I001
+    MonitoringAttachment,
+    MonitoringEvent,
+    MonitoringGroup,
+    MonitoringGroupPeriod,
+    MonitoringRefrigerant,
+    MonitoringReport,
+    MonitoringReportVersion,
+)

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from projects import dashboard, survey_views, views
 
@@ -53,4 +53,6 @@ urlpatterns = [
     path("review/", dashboard.review_queue, name="review_queue"),
     path("programmes/", dashboard.programme_list, name="programme_list"),
     path("programmes/<int:pk>/", dashboard.programme_detail, name="programme_detail"),
+    # Registration and the public registry (projects.registration)
+    path("", include("projects.registration.urls")),
 ]

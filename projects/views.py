@@ -43,6 +43,7 @@ from projects.presentation import (
     describe_import_error,
     display_results,
 )
+from projects.registration.permissions import can_register
 from projects.sections import EDITOR_BY_SLUG, EDITORS
 
 
@@ -176,6 +177,7 @@ def plan_detail(request, pk):
             "navigator": _navigator(plan),
             "can_edit": permissions.can_edit(request.user, plan),
             "can_delete": permissions.can_delete(request.user, plan),
+            "can_register": can_register(request.user, plan),
             "attachments": plan.attachments.all(),
             **_review_context(request, plan),
         },

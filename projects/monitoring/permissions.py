@@ -1,0 +1,78 @@
+"""Who may see and do what with monitoring reports: one predicate each, built on
+`MonitoringReportQuerySet.visible_to` / `assigned_to` (projects/monitoring/models.py).
+
+The roles: the plan's applicant organisation (editors write the reports,
+read-only members read them); the plan's reviewing authority (its reviewers
+approve or send back); the verification body named on a report (its verifiers
+verify it); site administrators see everything."""
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from projects.models import Membership, Plan
+from projects.monitoring.models import MonitoringReport
+from projects.permissions import is_applicant_editor, is_site_administrator
+
+
+def visible_reports(user) -> QuerySet[MonitoringReport]:
+    """The reports the user sees (see `MonitoringReportQuerySet.visible_to`)."""
+    return MonitoringReport.objects.visible_to(user)
+
+
+def can_see_report(user, report: MonitoringReport) -> bool:
+    """Seeing a report is reading all of it: figures, evidence, versions, history."""
+    return visible_reports(user).filter(pk=report.pk).exists()
+
+
+def visible_report(user, pk, may=None) -> MonitoringReport:
+    """The report if the user may see it (and, given `may`, may do that with it);
+    404 otherwise, as if it did not exist."""
+    report = get_object_or_404(
+        visible_reports(user).select_related(
+            "plan__organisation", "plan__programme__authority", "verification_body"
+        ),
+        pk=pk,
+    )
+    if may is not None and not may(user, report):
+        raise Http404
+    return report
+
+
+def can_create_report(user, plan: Plan) -> bool:
+    """Start a monitoring report: editors of the applicant organisation, once the
+    plan is registered."""
+    return plan.is_registered and is_applicant_editor(user, plan)
+
+
+def can_edit_report(user, report: MonitoringReport) -> bool:
+    """Change a report's figures, period, explanation, evidence and verification
+    body: the applicant's editors while it is a draft or changes were requested."""
+    return report.status in MonitoringReport.EDITABLE_STATUSES and is_applicant_editor(
+        user, report.plan
+    )
+
+
+def is_report_verifier(user, report: MonitoringReport) -> bool:
+    """A verifier of the verification body named on the report, once it is out of
+    draft: comments, records the verified reduction, attaches the statement."""
+    return MonitoringReport.objects.assigned_to(user).filter(pk=report.pk).exists()
+
+
+def is_report_authority(user, report: MonitoringReport) -> bool:
+    """A reviewer of the plan's reviewing authority, once the report is out of
+    draft: approves the verified report or sends it back."""
+    if not user.is_authenticated or report.status == MonitoringReport.Status.DRAFT:
+        return False
+    authority = report.plan.reviewing_authority
+    return (
+        authority is not None
+        and Membership.objects.filter(
+            user=user, organisation=authority, role=Membership.Role.REVIEWER
+        ).exists()
+    )
+
+
+def can_administer_reports(user) -> bool:
+    """Site administrators see every report (they neither write nor verify them)."""
+    return is_site_administrator(user)
