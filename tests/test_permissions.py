@@ -21,6 +21,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from projects.interchange import plan_document
 from projects.models import (
@@ -36,6 +37,9 @@ from projects.models import (
     StakeholderTier,
     SurveyLink,
 )
+from projects.monitoring.models import MonitoringReport
+from projects.monitoring.services import create_report
+from projects.registration.services import register_plan
 from projects.sections import BasicEditor
 from projects.services import figure_add, plan_import
 from projects.survey_views import _tally_form
@@ -269,6 +273,23 @@ def never_submitted_draft(w):
 
 def draft_url(w):
     return reverse("projects:plan_delete", args=[w["draft"].pk])
+
+
+def project_number(w):
+    return fresh_plan(w).project_number
+
+
+def registered(w):
+    """The plan (approved by the case's state) registered today by its authority."""
+    register_plan(fresh_plan(w), by=w["users"]["reviewer"], registered_on=timezone.localdate())
+
+
+def registration_data(w):
+    return {"registered_on": timezone.localdate().isoformat()}
+
+
+def registry_detail_url(w):
+    return reverse("projects:registry_detail", args=[w["plan"].pk])
 
 
 def without_questions(w):
@@ -577,6 +598,49 @@ MATRIX = [
     Case("projects:version_document", plan_url("projects:version_document", 1), SEE),
     Case("reports:draft_pdf", plan_url("reports:draft_pdf"), SEE),
     Case("reports:version_pdf", plan_url("reports:version_pdf", 1), SEE),
+    # Registration: the plan's authority (its reviewers) and site administrators,
+    # once the plan is approved; the registry is public.
+    Case(
+        "projects:plan_register",
+        plan_url("projects:plan_register"),
+        row(302, 404, 404, 404, 404, 200, 404, 200),
+        state="approved",
+    ),
+    Case(
+        "projects:plan_register",
+        plan_url("projects:plan_register"),
+        row(302, 404, 404, 404, 404, 302, 404, 302),
+        "post",
+        registration_data,
+        project_number,
+        {"reviewer", "admin"},
+        state="approved",
+    ),
+    # Not approved: the authority is sent back to the plan page with the reason.
+    Case(
+        "projects:plan_register",
+        plan_url("projects:plan_register"),
+        row(302, 404, 404, 404, 404, 302, 404, 302),
+        "post",
+        registration_data,
+        project_number,
+    ),
+    Case("projects:registry", lambda w: reverse("projects:registry"), PUBLIC),
+    Case(
+        "projects:registry_detail",
+        registry_detail_url,
+        PUBLIC,
+        state="approved",
+        setup=registered,
+        label="registered",
+    ),
+    Case(
+        "projects:registry_detail",
+        registry_detail_url,
+        row(404, 404, 404, 404, 404, 404, 404, 404),
+        state="approved",
+        label="unregistered",
+    ),
     Case("projects:review_queue", lambda w: reverse("projects:review_queue"), QUEUE),
     Case("projects:programme_list", lambda w: reverse("projects:programme_list"), SIGNED_IN),
     Case(
@@ -751,3 +815,52 @@ def test_nobody_edits_a_plan_while_it_is_with_the_reviewers_or_decided(world, st
         )
         assert response.status_code in (302, 404, 409), role
         assert title(world) != "changed", role
+
+
+# -- monitoring reports: MonitoringReportQuerySet.visible_to ---------------------------
+
+REPORT_VIEWERS = {
+    # role: (sees a draft, sees it once submitted)
+    "anonymous": (False, False),
+    "editor": (True, True),
+    "viewer": (True, True),
+    "outsider": (False, False),
+    "other_editor": (False, False),
+    "reviewer": (False, True),
+    "other_reviewer": (False, False),
+    "verifier": (False, True),  # of the verification body named on the report
+    "other_verifier": (False, False),  # of another verification body
+    "admin": (True, True),
+}
+
+
+@pytest.mark.parametrize("state", ["draft", "submitted", "approved"])
+@pytest.mark.parametrize("role", list(REPORT_VIEWERS))
+def test_monitoring_reports_are_visible_to_exactly_whom_the_rules_say(world, role, state):
+    from django.contrib.auth.models import AnonymousUser
+
+    users = world["users"]
+    Plan.objects.filter(pk=world["plan"].pk).update(status=Plan.Status.APPROVED)
+    register_plan(fresh_plan(world), by=users["reviewer"], registered_on=timezone.localdate())
+    today = timezone.localdate()
+    report = create_report(
+        fresh_plan(world), by=users["editor"], period_start=today, period_end=today
+    )
+    bodies = {}
+    for name in ("verifier", "other_verifier"):
+        bodies[name] = OrganisationFactory(kind=Organisation.Kind.VERIFIER)
+        users[name] = UserFactory(username=name)
+        MembershipFactory(
+            user=users[name], organisation=bodies[name], role=Membership.Role.VERIFIER
+        )
+    MonitoringReport.objects.filter(pk=report.pk).update(
+        verification_body=bodies["verifier"], status=state
+    )
+    user = users[role] or AnonymousUser()
+
+    sees = MonitoringReport.objects.visible_to(user).filter(pk=report.pk).exists()
+
+    assert sees == REPORT_VIEWERS[role][state != "draft"]
+    assert MonitoringReport.objects.assigned_to(user).filter(pk=report.pk).exists() == (
+        role == "verifier" and state != "draft"
+    )

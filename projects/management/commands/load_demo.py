@@ -14,6 +14,7 @@ from projects.services import plan_import
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 DEMO_PASSWORD = "demo-offset-2026"
+VERIFICATION_BODY = "台灣檢驗科技股份有限公司"
 # username, full name, organisation, role (None: site administrator)
 USERS = [
     ("applicant", "崑山科大 申請者", "財團法人崑山科技大學", Membership.Role.EDITOR),
@@ -21,6 +22,7 @@ USERS = [
     ("viewer", "崑山科大 唯讀", "財團法人崑山科技大學", Membership.Role.VIEWER),
     ("reviewer", "臺南市環保局 審查者", "臺南市政府環境保護局", Membership.Role.REVIEWER),
     ("hsinchu", "新竹縣環保局 審查者", "新竹縣政府環境保護局", Membership.Role.REVIEWER),
+    ("verifier", "台灣檢驗科技 查證者", "台灣檢驗科技股份有限公司", Membership.Role.VERIFIER),
     ("admin", "系統管理者", None, None),
 ]
 
@@ -45,6 +47,10 @@ class Command(BaseCommand):
             defaults={"kind": Organisation.Kind.AUTHORITY, "city": "新竹縣"},
         )
         Plan.objects.filter(type=Plan.Type.INDIVIDUAL, authority=None).update(authority=hsinchu)
+        # A verification body (查驗機構) whose verifier checks monitoring reports.
+        Organisation.objects.update_or_create(
+            name=VERIFICATION_BODY, defaults={"kind": Organisation.Kind.VERIFIER, "city": "臺北市"}
+        )
         User = get_user_model()
         self.stdout.write(f"Demo users (password for all: {DEMO_PASSWORD}):")
         for username, full_name, organisation_name, role in USERS:
