@@ -1135,12 +1135,12 @@ from projects.credits.models import (  # noqa: E402, F401
 )
 from projects.monitoring.models import (  # noqa: E402, F401, I001
     MonitoringAttachment,
+    MonitoringComment,
     MonitoringEvent,
     MonitoringGroup,
     MonitoringGroupPeriod,
     MonitoringRefrigerant,
     MonitoringReport,
-    MonitoringComment,
     MonitoringReportVersion,
 )
 from projects.registration.models import NumberingScheme  # noqa: E402, F401, I001

@@ -661,22 +661,10 @@ def plan_compare(request, pk):
     versions = list(plan.versions.order_by("number"))
     if not versions:
         raise Http404
-    numbers = [v.number for v in versions]
-
-    def pick(name, default):
-        value = request.GET.get(name, str(default))
-        if value == "draft":
-            return "draft"
-        try:
-            number = int(value)
-        except ValueError as error:
-            raise Http404 from error
-        if number not in numbers:
-            raise Http404
-        return number
-
-    a = pick("a", numbers[-2] if len(numbers) > 1 else numbers[-1])
-    b = pick("b", numbers[-1] if len(numbers) > 1 else "draft")
+    try:
+        a, b = compare.pick_versions(request.GET, [v.number for v in versions])
+    except ValueError as error:
+        raise Http404 from error
     by_number = {v.number: v for v in versions}
 
     def document(choice):

@@ -145,3 +145,21 @@ def queue_reports(user) -> QuerySet[MonitoringReport]:
         | Q(plan__programme__isnull=False, plan__programme__authority__in=reviewer_of)
         | Q(plan__programme__isnull=True, plan__authority__in=reviewer_of)
     )
+
+
+def waiting_for(user, reports: QuerySet[MonitoringReport]) -> QuerySet[MonitoringReport]:
+    """Of `reports`, those waiting for the user to act: submitted or under
+    verification at one of the user's verification bodies, verified under one of
+    the user's authorities (site administrators: all of these)."""
+    verifying = Q(status__in=VERIFYING)
+    verified = Q(status=MonitoringReport.Status.VERIFIED)
+    if is_site_administrator(user):
+        return reports.filter(verifying | verified)
+    verifier_of = Membership.organisations_of(user, Membership.Role.VERIFIER)
+    reviewer_of = Membership.organisations_of(user, Membership.Role.REVIEWER)
+    authority = Q(plan__programme__isnull=False, plan__programme__authority__in=reviewer_of) | Q(
+        plan__programme__isnull=True, plan__authority__in=reviewer_of
+    )
+    return reports.filter(
+        (verifying & Q(verification_body__in=verifier_of)) | (verified & authority)
+    )
