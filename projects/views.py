@@ -201,7 +201,9 @@ def plan_detail(request, pk):
             "can_register": can_register(request.user, plan),
             "attachments": plan.attachments.all(),
             "credit_summary": credit_selectors.plan_credit_summary(plan),
-            "monitoring_reports": visible_reports(request.user).filter(plan=plan),
+            "monitoring_reports": credit_selectors.with_issued_credits(
+                visible_reports(request.user).filter(plan=plan)
+            ),
             "can_create_report": can_create_report(request.user, plan),
             **_review_context(request, plan),
         },
