@@ -200,7 +200,7 @@ def _locked(report: MonitoringReport, *, plan: bool = False) -> MonitoringReport
     if plan:
         list(Plan.objects.select_for_update().filter(pk=report.plan_id).values_list("pk"))
     return (
-        MonitoringReport.objects.select_for_update()
+        MonitoringReport.objects.select_for_update(of=("self",))
         .select_related("plan", "current_version", "verification_body")
         .get(pk=report.pk)
     )
