@@ -206,7 +206,7 @@ def report_start(plan: Plan, *, by, period_start: date, period_end: date) -> Mon
 
 def _lock_editable(report: MonitoringReport, user) -> MonitoringReport:
     locked = (
-        MonitoringReport.objects.select_for_update()
+        MonitoringReport.objects.select_for_update(of=("self",))
         .select_related("plan__registered_version")
         .get(pk=report.pk)
     )
