@@ -103,8 +103,65 @@ class SectionDiff:
     changes: list[dict]
 
 
-def compare_documents(before: dict, after: dict) -> list[SectionDiff]:
-    by_section: dict[str, list[dict]] = {slug: [] for slug, _title in SECTIONS}
+def compare_documents(
+    before: dict, after: dict, *, sections=SECTIONS, section_of=section_of
+) -> list[SectionDiff]:
+    """The changes grouped by section: a plan's by default, or any document's
+    given its `sections` [(slug, title)] and `section_of(path) -> slug`."""
+    by_section: dict[str, list[dict]] = {slug: [] for slug, _title in sections}
     for change in changes(before, after):
         by_section[section_of(change["path"])].append(change)
-    return [SectionDiff(slug, title, by_section[slug]) for slug, title in SECTIONS]
+    return [SectionDiff(slug, title, by_section[slug]) for slug, title in sections]
+
+
+CURRENT = "draft"  # the current (unsubmitted) content, beside the frozen versions
+
+
+def pick_versions(query, numbers: list[int]) -> tuple:
+    """Which two versions a comparison page shows, from its query string (`a`, `b`:
+    a version number or "draft"): by default the last two versions, or the only
+    version and the current content. Raises ValueError for anything else."""
+
+    def pick(name, default):
+        value = query.get(name, str(default))
+        if value == CURRENT:
+            return CURRENT
+        number = int(value)  # ValueError for what is not a number
+        if number not in numbers:
+            raise ValueError(f"no version {number}")
+        return number
+
+    if not numbers:
+        raise ValueError("nothing to compare")
+    a = pick("a", numbers[-2] if len(numbers) > 1 else numbers[-1])
+    b = pick("b", numbers[-1] if len(numbers) > 1 else CURRENT)
+    return a, b
+
+
+# -- monitoring reports (offset-monitoring/1) -------------------------------------
+
+MONITORING_SECTIONS = [
+    ("activity", _("一、專案活動描述")),
+    ("monitoring", _("二、監測情形說明")),
+    ("calculation", _("三、減量計算")),
+]
+
+
+def monitoring_section_of(path: str) -> str:
+    """The section of the 監測報告書 a monitoring document path belongs to: the
+    plan and the period are 一's, what was measured per group is 二's, the rest
+    (line loss, GWP, refrigerant, leakage, the explanation) 三's."""
+    parts = re.sub(r"\[\d+\]", "", path).split(".")
+    if parts[0] != "monitoring" or len(parts) < 2:
+        return "activity"
+    if parts[1] in ("number", "period", "emission_factor"):
+        return "activity"
+    if parts[1] in ("baseline", "project") and len(parts) > 2 and parts[2] == "groups":
+        return "monitoring"
+    return "calculation"
+
+
+def compare_monitoring_documents(before: dict, after: dict) -> list[SectionDiff]:
+    return compare_documents(
+        before, after, sections=MONITORING_SECTIONS, section_of=monitoring_section_of
+    )

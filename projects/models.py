@@ -953,27 +953,17 @@ class PlanVersion(models.Model):
         raise FrozenError("a submitted version cannot be deleted")
 
 
-class ReviewComment(models.Model):
-    """A reviewer's remark on a section (optionally a field), or a reply to one."""
+class CommentBase(models.Model):
+    """A remark on a section (optionally a field) of what is reviewed, or a reply
+    to one: the fields a plan's review comments and a monitoring report's
+    verification and review comments share. A thread is a comment without a
+    parent; its replies point at it. The concrete model adds what it is about
+    and its `Section` choices."""
 
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="comments")
-    version = models.ForeignKey(
-        PlanVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="comments"
-    )
     parent = models.ForeignKey(
         "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
     )
-
-    class Section(models.TextChoices):
-        GENERAL = "general", _("整體")
-        BASIC = "basic", _("一、基本資料")
-        ACTIVITY = "activity", _("二、專案活動描述")
-        APPLICABILITY = "applicability", _("三、減量方法應用說明")
-        CALCULATION = "calculation", _("四、計算方法")
-        ENVIRONMENT = "environment", _("五、環境衝擊分析與公眾意見")
-        ATTACHMENTS = "attachments", _("附件")
-
-    section = models.CharField(_("章節"), max_length=20, choices=Section.choices)
+    section = models.CharField(_("章節"), max_length=20)
     field = models.CharField(_("欄位"), max_length=100, blank=True)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     text = models.TextField(_("意見"))
@@ -988,7 +978,30 @@ class ReviewComment(models.Model):
     )
 
     class Meta:
+        abstract = True
         ordering = ["created_at", "pk"]
+
+
+class ReviewComment(CommentBase):
+    """A reviewer's remark on a section (optionally a field) of a plan, or a reply to one."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="comments")
+    version = models.ForeignKey(
+        PlanVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="comments"
+    )
+
+    class Section(models.TextChoices):
+        GENERAL = "general", _("整體")
+        BASIC = "basic", _("一、基本資料")
+        ACTIVITY = "activity", _("二、專案活動描述")
+        APPLICABILITY = "applicability", _("三、減量方法應用說明")
+        CALCULATION = "calculation", _("四、計算方法")
+        ENVIRONMENT = "environment", _("五、環境衝擊分析與公眾意見")
+        ATTACHMENTS = "attachments", _("附件")
+
+    section = models.CharField(_("章節"), max_length=20, choices=Section.choices)
+
+    class Meta(CommentBase.Meta):
         verbose_name = _("審查意見")
         verbose_name_plural = _("審查意見")
 
@@ -1135,6 +1148,7 @@ from projects.credits.models import (  # noqa: E402, F401
 )
 from projects.monitoring.models import (  # noqa: E402, F401, I001
     MonitoringAttachment,
+    MonitoringComment,
     MonitoringEvent,
     MonitoringGroup,
     MonitoringGroupPeriod,

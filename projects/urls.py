@@ -57,4 +57,6 @@ urlpatterns = [
     path("", include("projects.registration.urls")),
     # Monitoring reports of registered plans (projects.monitoring)
     path("", include("projects.monitoring.urls")),
+    # Their verification and the authority's decision (projects.monitoring.verification)
+    path("", include("projects.monitoring.review_urls")),
 ]

@@ -206,7 +206,9 @@ def plan_detail(request, pk):
             "can_register": can_register(request.user, plan),
             "attachments": plan.attachments.all(),
             "credit_summary": credit_selectors.plan_credit_summary(plan),
-            "monitoring_reports": visible_reports(request.user).filter(plan=plan),
+            "monitoring_reports": credit_selectors.with_issued_credits(
+                visible_reports(request.user).filter(plan=plan)
+            ),
             "can_create_report": can_create_report(request.user, plan),
             **_review_context(request, plan),
         },
@@ -666,22 +668,10 @@ def plan_compare(request, pk):
     versions = list(plan.versions.order_by("number"))
     if not versions:
         raise Http404
-    numbers = [v.number for v in versions]
-
-    def pick(name, default):
-        value = request.GET.get(name, str(default))
-        if value == "draft":
-            return "draft"
-        try:
-            number = int(value)
-        except ValueError as error:
-            raise Http404 from error
-        if number not in numbers:
-            raise Http404
-        return number
-
-    a = pick("a", numbers[-2] if len(numbers) > 1 else numbers[-1])
-    b = pick("b", numbers[-1] if len(numbers) > 1 else "draft")
+    try:
+        a, b = compare.pick_versions(request.GET, [v.number for v in versions])
+    except ValueError as error:
+        raise Http404 from error
     by_number = {v.number: v for v in versions}
 
     def document(choice):

@@ -862,7 +862,11 @@ def test_every_url_is_in_the_matrix():
 
     names = {name for name in url_names() if name.startswith(("projects:", "reports:", "credits:"))}
     assert len(names) > 20
-    covered = {case.name for case in MATRIX} | {f"credits:{case[0]}" for case in CREDIT_MATRIX}
+    covered = (
+        {case.name for case in MATRIX}
+        | {case.name for case in VERIFICATION_MATRIX}
+        | {f"credits:{case[0]}" for case in CREDIT_MATRIX}
+    )
     assert names - covered == set()
 
 
@@ -1044,3 +1048,259 @@ def test_monitoring_reports_are_visible_to_exactly_whom_the_rules_say(world, rol
     assert MonitoringReport.objects.assigned_to(user).filter(pk=report.pk).exists() == (
         role == "verifier" and state != "draft"
     )
+
+
+# -- verification and review of monitoring reports (projects.monitoring.verification) --
+# A report submitted to a verification body: the applicant's members read it, the
+# named body's verifiers verify it, the plan's authority decides once it is verified;
+# verifiers of another body and reviewers of another authority get 404.
+
+V_ROLES = [
+    "anonymous",
+    "editor",
+    "viewer",
+    "other_editor",
+    "reviewer",  # of the plan's authority
+    "other_reviewer",  # of another authority
+    "verifier",  # of the verification body named on the report
+    "other_verifier",  # of another verification body
+    "admin",
+]
+
+
+def vrow(*statuses) -> dict[str, int]:
+    return dict(zip(V_ROLES, statuses, strict=True))
+
+
+#                      anon ed  view oth_ed rev oth_rev ver oth_ver admin
+SEE_SUBMITTED = vrow(302, 200, 200, 404, 200, 404, 200, 404, 200)
+# Actions on a report one sees: refused ones come back to the review page (302).
+ACT_ON_REPORT = vrow(302, 302, 302, 404, 302, 404, 302, 404, 302)
+# The verifier's writes: 404 for anyone but a verifier of the named body.
+VERIFIER_POST = vrow(302, 404, 404, 404, 404, 404, 302, 404, 404)
+MONITORING_QUEUE = vrow(302, 404, 404, 404, 200, 200, 200, 200, 200)
+
+
+@pytest.fixture
+def verification_world(demo_document, settings, tmp_path):
+    from tests.projects.monitoring_helpers import registered_chiller
+    from tests.projects.verification_helpers import (
+        other_reviewer,
+        other_verifier,
+        submitted_report,
+    )
+
+    settings.MEDIA_ROOT = tmp_path
+    people = registered_chiller(demo_document("chiller-individual.json"))
+    report = submitted_report(people)
+    users = {
+        "anonymous": None,
+        "editor": people.editor,
+        "viewer": people.viewer,
+        "other_editor": people.outsider,
+        "reviewer": people.reviewer,
+        "other_reviewer": other_reviewer(),
+        "verifier": people.verifier,
+        "other_verifier": other_verifier(),
+        "admin": people.admin,
+    }
+    return {"people": people, "report": report, "users": users}
+
+
+def _fresh_report(w):
+    return MonitoringReport.objects.get(pk=w["report"].pk)
+
+
+def ready_to_complete(w):
+    """The verified reduction recorded and the statement attached."""
+    from projects.monitoring import verification
+    from tests.projects.verification_helpers import statement_file
+
+    report = _fresh_report(w)
+    verifier = w["users"]["verifier"]
+    verification.record_verified_reduction(
+        report, by=verifier, value=report.current_version.reduction_tco2e
+    )
+    verification.attach_statement(_fresh_report(w), by=verifier, file=statement_file())
+
+
+def verified(w):
+    from projects.monitoring import verification
+
+    ready_to_complete(w)
+    verification.report_transition(
+        report=_fresh_report(w), user=w["users"]["verifier"], name="complete_verification"
+    )
+
+
+def with_thread(w):
+    from projects.monitoring import verification
+
+    w["thread"] = verification.comment_add(
+        report=_fresh_report(w),
+        user=w["users"]["verifier"],
+        section="monitoring",
+        field="",
+        text="請附電錶照片",
+    )
+
+
+def report_state(w):
+    from projects.credits.models import CreditIssuance
+
+    report = _fresh_report(w)
+    return (report.status, report.verified_reduction_tco2e, CreditIssuance.objects.count())
+
+
+def statements(w):
+    return _fresh_report(w).attachments.filter(kind="verification_statement").count()
+
+
+def report_comments(w):
+    from projects.monitoring.models import MonitoringComment
+
+    return sorted(MonitoringComment.objects.values_list("text", "resolved_at"), key=str)
+
+
+def vurl(name, *args):
+    return lambda w: reverse(name, args=[w["report"].pk, *args])
+
+
+def statement_data(w):
+    from tests.projects.verification_helpers import statement_file
+
+    return {"file": statement_file(), "description": "查證總結報告"}
+
+
+def v_transition(name, setup, changes, data=None):
+    return Case(
+        "projects:monitoring_transition",
+        vurl("projects:monitoring_transition", name),
+        ACT_ON_REPORT,
+        "post",
+        data or (lambda w: {}),
+        report_state,
+        changes,
+        label=name,
+        setup=setup,
+    )
+
+
+VERIFICATION_MATRIX = [
+    Case(
+        "projects:monitoring_queue",
+        lambda w: reverse("projects:monitoring_queue"),
+        MONITORING_QUEUE,
+    ),
+    Case("projects:monitoring_review", vurl("projects:monitoring_review"), SEE_SUBMITTED),
+    Case("projects:monitoring_history", vurl("projects:monitoring_history"), SEE_SUBMITTED),
+    Case("projects:monitoring_compare", vurl("projects:monitoring_compare"), SEE_SUBMITTED),
+    Case(
+        "projects:monitoring_version_document",
+        vurl("projects:monitoring_version_document", 1),
+        SEE_SUBMITTED,
+    ),
+    # The applicant's report pages once submitted: read by whoever sees the report.
+    Case("projects:monitoring_report", vurl("projects:monitoring_report"), SEE_SUBMITTED),
+    Case(
+        "projects:monitoring_verified_reduction",
+        vurl("projects:monitoring_verified_reduction"),
+        VERIFIER_POST,
+        "post",
+        lambda w: {"verified_reduction_tco2e": "1"},
+        report_state,
+        {"verifier"},
+    ),
+    Case(
+        "projects:monitoring_statement",
+        vurl("projects:monitoring_statement"),
+        VERIFIER_POST,
+        "post",
+        statement_data,
+        statements,
+        {"verifier"},
+    ),
+    v_transition("start_verification", None, {"verifier"}),
+    v_transition("return_to_applicant", None, {"verifier"}, lambda w: {"comment": "請補件"}),
+    v_transition("complete_verification", ready_to_complete, {"verifier"}),
+    v_transition("request_changes", verified, {"reviewer"}, lambda w: {"comment": "請修正"}),
+    v_transition("approve", verified, {"reviewer"}),
+    Case(
+        "projects:monitoring_comment_add",
+        vurl("projects:monitoring_comment_add"),
+        ACT_ON_REPORT,
+        "post",
+        lambda w: {"section": "monitoring", "text": "新意見"},
+        report_comments,
+        {"verifier"},
+        label="thread",
+    ),
+    Case(
+        "projects:monitoring_comment_add",
+        vurl("projects:monitoring_comment_add"),
+        ACT_ON_REPORT,
+        "post",
+        lambda w: {"section": "general", "text": "回覆", "parent": w["thread"].pk},
+        report_comments,
+        {"verifier", "editor"},
+        label="reply",
+        setup=with_thread,
+    ),
+    Case(
+        "projects:monitoring_comment_resolve",
+        lambda w: reverse(
+            "projects:monitoring_comment_resolve", args=[w["report"].pk, w["thread"].pk]
+        ),
+        ACT_ON_REPORT,
+        "post",
+        lambda w: {},
+        report_comments,
+        {"verifier"},
+        setup=with_thread,
+    ),
+    # Once verified, the authority comments and the verifier no longer does.
+    Case(
+        "projects:monitoring_comment_add",
+        vurl("projects:monitoring_comment_add"),
+        ACT_ON_REPORT,
+        "post",
+        lambda w: {"section": "calculation", "text": "主管機關意見"},
+        report_comments,
+        {"reviewer"},
+        label="verified-thread",
+        setup=verified,
+    ),
+]
+
+
+def test_every_verification_transition_is_in_the_matrix():
+    from projects.monitoring.verification import TRANSITIONS as REPORT_TRANSITIONS
+
+    labels = {c.label for c in VERIFICATION_MATRIX if c.name == "projects:monitoring_transition"}
+    assert labels == set(REPORT_TRANSITIONS)
+
+
+@pytest.mark.parametrize("case", VERIFICATION_MATRIX, ids=[case.id for case in VERIFICATION_MATRIX])
+def test_verification_pages_give_each_role_exactly_what_the_rules_allow(verification_world, case):
+    world = verification_world
+    if case.setup:
+        case.setup(world)
+    got, changed = {}, set()
+    for role in V_ROLES:
+        savepoint = transaction.savepoint()
+        try:
+            client = client_for(world, role)
+            before = case.probe(world) if case.probe else None
+            if case.method == "get":
+                response = client.get(case.url(world))
+            else:
+                response = client.post(case.url(world), case.data(world))
+            if response.streaming:
+                b"".join(response.streaming_content)
+            got[role] = response.status_code
+            if case.probe and case.probe(world) != before:
+                changed.add(role)
+        finally:
+            transaction.savepoint_rollback(savepoint)
+    assert got == case.expected
+    assert changed == case.changes

@@ -107,9 +107,16 @@ class CreditIssuance(AppendOnly):
         Plan, on_delete=models.PROTECT, related_name="credit_issuances", verbose_name=_("計畫書")
     )
     monitoring_number = models.PositiveIntegerField(_("監測報告書次別"))
-    # The monitoring report approved for this issuance (its id; the report model
-    # lives in projects.monitoring, which may be merged after this one).
-    report_id = models.PositiveBigIntegerField(_("監測報告書"), null=True, blank=True)
+    # The monitoring report whose approval issued these credits: one issuance per
+    # report (null only for issuances recorded without one, e.g. by a test).
+    report = models.OneToOneField(
+        "projects.MonitoringReport",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="credit_issuance",
+        verbose_name=_("監測報告書"),
+    )
     period_end = models.DateField(_("監測期間迄日"))
     quantity = models.PositiveIntegerField(_("核發數量 (tCO2e)"), validators=[MinValueValidator(1)])
     project_serial = models.CharField(_("專案序號"), max_length=40)

@@ -8,6 +8,8 @@ vintage (the year in which the monitoring period ends).
 """
 
 from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 
@@ -205,3 +207,40 @@ def programme_credit_summary(programme: Programme, plans: QuerySet[Plan] | None 
     summary["shown"] = True
     summary["holder"] = programme.authority if programme.holds_credits else None
     return summary
+
+
+@dataclass(frozen=True)
+class CreditTotals:
+    """A plan's credits in whole tCO2e: issued into accounts, and retired (註銷)."""
+
+    issued: int = 0
+    retired: int = 0
+
+    @property
+    def remaining(self) -> int:
+        return self.issued - self.retired
+
+
+def credit_totals_by_plan(plans: Iterable[Plan]) -> dict[int, CreditTotals]:
+    """Each plan's issued and retired credits by plan pk (zeros for a plan with
+    none), in two queries however many plans: a registry list's column."""
+    ids = [plan.pk for plan in plans]
+    issued = dict(
+        CreditIssuance.objects.filter(plan__in=ids)
+        .values_list("plan")
+        .annotate(total=Sum("quantity"))
+        .order_by()
+    )
+    retired = dict(
+        CreditBlock.objects.filter(issuance__plan__in=ids, retired_by__isnull=False)
+        .values_list("issuance__plan")
+        .annotate(total=Sum(UNITS))
+        .order_by()
+    )
+    return {pk: CreditTotals(issued.get(pk, 0), retired.get(pk, 0)) for pk in ids}
+
+
+def with_issued_credits(reports):
+    """Monitoring reports with `issued`: the credits their approval issued (None
+    before), for the lists beside their claimed and verified reductions."""
+    return reports.annotate(issued=F("credit_issuance__quantity"))

@@ -38,6 +38,7 @@ from methodologies.reference import (
 from projects import compare
 from projects.interchange import ProductReader, _check_calculation_precision
 from projects.models import Organisation, Plan, Side
+from projects.monitoring import verification
 from projects.monitoring.models import (
     MonitoringAttachment,
     MonitoringEvent,
@@ -599,4 +600,5 @@ def report_submit(
             "reduction": results["reduction_tco2e"],
         },
     )
+    verification.notify_submitted(locked, by)  # the body's verifiers are mailed
     return locked

@@ -24,6 +24,7 @@ from projects.dates import roc_long
 from projects.models import (
     NON_NEGATIVE,
     QUANTITY,
+    CommentBase,
     FrozenError,
     Membership,
     Organisation,
@@ -492,3 +493,33 @@ class MonitoringEvent(models.Model):
         ordering = ["created_at", "pk"]
         verbose_name = _("監測報告書歷程")
         verbose_name_plural = _("監測報告書歷程")
+
+
+class MonitoringComment(CommentBase):
+    """A verifier's or the authority's remark on a section of a monitoring report
+    (optionally a field), or a reply to one by either side or the applicant: the
+    plan review's comments (projects.models.CommentBase) on a report."""
+
+    class Section(models.TextChoices):
+        GENERAL = "general", _("整體")
+        ACTIVITY = "activity", _("一、專案活動描述")
+        MONITORING = "monitoring", _("二、監測情形說明")
+        CALCULATION = "calculation", _("三、減量計算")
+        ADDITIONALITY = "additionality", _("四、法規外加性")
+        EVIDENCE = "evidence", _("佐證資料")
+        VERIFICATION = "verification", _("查證")
+
+    report = models.ForeignKey(MonitoringReport, on_delete=models.CASCADE, related_name="comments")
+    # The version the remark was made on (None before the first submission).
+    version = models.ForeignKey(
+        MonitoringReportVersion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="comments",
+    )
+    section = models.CharField(_("章節"), max_length=20, choices=Section.choices)
+
+    class Meta(CommentBase.Meta):
+        verbose_name = _("監測報告書意見")
+        verbose_name_plural = _("監測報告書意見")

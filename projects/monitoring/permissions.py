@@ -6,11 +6,11 @@ read-only members read them); the plan's reviewing authority (its reviewers
 approve or send back); the verification body named on a report (its verifiers
 verify it); site administrators see everything."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from projects.models import Membership, Plan
+from projects.models import Membership, Organisation, Plan
 from projects.monitoring.models import MonitoringReport
 from projects.permissions import is_applicant_editor, is_site_administrator
 
@@ -76,3 +76,90 @@ def is_report_authority(user, report: MonitoringReport) -> bool:
 def can_administer_reports(user) -> bool:
     """Site administrators see every report (they neither write nor verify them)."""
     return is_site_administrator(user)
+
+
+# -- verification and the authority's decision (projects/monitoring/verification.py) --
+
+VERIFYING = (MonitoringReport.Status.SUBMITTED, MonitoringReport.Status.UNDER_VERIFICATION)
+
+
+def can_verify(user, report: MonitoringReport) -> bool:
+    """Record the verified reduction, attach the statement, complete verification
+    or return the report to the applicant: a verifier of the named body while the
+    report is with it (submitted or under verification)."""
+    return report.status in VERIFYING and is_report_verifier(user, report)
+
+
+def can_decide(user, report: MonitoringReport) -> bool:
+    """Approve (issuing the credits) or send back: a reviewer of the plan's
+    reviewing authority once the report is verified."""
+    return report.status == MonitoringReport.Status.VERIFIED and is_report_authority(user, report)
+
+
+def can_comment_report(user, report: MonitoringReport) -> bool:
+    """Start a comment thread and mark threads resolved: whoever holds the report
+    now (its verifier while verifying, the authority once verified)."""
+    return can_verify(user, report) or can_decide(user, report)
+
+
+def can_reply_report(user, report: MonitoringReport) -> bool:
+    """Reply to a thread: those who may comment, and the applicant's editors until
+    the report is approved."""
+    if can_comment_report(user, report):
+        return True
+    return report.status not in (
+        MonitoringReport.Status.DRAFT,
+        MonitoringReport.Status.APPROVED,
+    ) and is_applicant_editor(user, report.plan)
+
+
+def has_monitoring_queue(user) -> bool:
+    """Who has a queue of monitoring reports: verifiers of a verification body,
+    reviewers of an authority, and site administrators."""
+    if is_site_administrator(user):
+        return True
+    return (
+        user.is_authenticated
+        and Membership.objects.filter(user=user)
+        .filter(
+            Q(role=Membership.Role.VERIFIER, organisation__kind=Organisation.Kind.VERIFIER)
+            | Q(role=Membership.Role.REVIEWER, organisation__kind=Organisation.Kind.AUTHORITY)
+        )
+        .exists()
+    )
+
+
+def queue_reports(user) -> QuerySet[MonitoringReport]:
+    """The reports in the user's queue: those assigned to the user's verification
+    bodies, and those of plans the user's authorities review, out of draft (site
+    administrators: every report out of draft)."""
+    reports = MonitoringReport.objects.exclude(status=MonitoringReport.Status.DRAFT)
+    if is_site_administrator(user):
+        return reports
+    if not user.is_authenticated:
+        return reports.none()
+    reviewer_of = Membership.organisations_of(user, Membership.Role.REVIEWER)
+    verifier_of = Membership.organisations_of(user, Membership.Role.VERIFIER)
+    return reports.filter(
+        Q(verification_body__in=verifier_of)
+        | Q(plan__programme__isnull=False, plan__programme__authority__in=reviewer_of)
+        | Q(plan__programme__isnull=True, plan__authority__in=reviewer_of)
+    )
+
+
+def waiting_for(user, reports: QuerySet[MonitoringReport]) -> QuerySet[MonitoringReport]:
+    """Of `reports`, those waiting for the user to act: submitted or under
+    verification at one of the user's verification bodies, verified under one of
+    the user's authorities (site administrators: all of these)."""
+    verifying = Q(status__in=VERIFYING)
+    verified = Q(status=MonitoringReport.Status.VERIFIED)
+    if is_site_administrator(user):
+        return reports.filter(verifying | verified)
+    verifier_of = Membership.organisations_of(user, Membership.Role.VERIFIER)
+    reviewer_of = Membership.organisations_of(user, Membership.Role.REVIEWER)
+    authority = Q(plan__programme__isnull=False, plan__programme__authority__in=reviewer_of) | Q(
+        plan__programme__isnull=True, plan__authority__in=reviewer_of
+    )
+    return reports.filter(
+        (verifying & Q(verification_body__in=verifier_of)) | (verified & authority)
+    )

@@ -1,9 +1,7 @@
-"""What the public registry reads: registered plans, their estimated credits and
-(once projects.credits fills `credit_totals`) their issued and retired credits."""
+"""What the public registry reads: registered plans and their estimated credits
+(their issued and retired credits are projects.credits.selectors.credit_totals_by_plan)."""
 
 import math
-from collections.abc import Iterable
-from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
@@ -40,21 +38,3 @@ def estimated_credits(plan: Plan) -> int | None:
         return None
     years = crediting_years(plan.registered_crediting_start, plan.registered_crediting_end)
     return math.floor(plan.registered_version.annual_reduction_tco2e * years)
-
-
-@dataclass(frozen=True)
-class CreditTotals:
-    """A plan's credits in whole tCO2e: issued into accounts, and retired (註銷)."""
-
-    issued: int = 0
-    retired: int = 0
-
-    @property
-    def remaining(self) -> int:
-        return self.issued - self.retired
-
-
-def credit_totals(plans: Iterable[Plan]) -> dict[int, CreditTotals]:
-    """Each plan's credit totals by plan pk. Zeros until the credit registry
-    (projects.credits) answers it from its ledger; keep the signature."""
-    return {plan.pk: CreditTotals() for plan in plans}

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from projects import dashboard, permissions
+from projects.credits import selectors as credit_selectors
 from projects.monitoring.models import MonitoringReport
 from projects.registration import selectors, services
 from projects.registration.forms import RegistrationForm, RegistrySearchForm
@@ -55,7 +56,7 @@ def plan_register(request, pk):
 
 
 def _rows(plans) -> list[dict]:
-    totals = selectors.credit_totals(plans)
+    totals = credit_selectors.credit_totals_by_plan(plans)
     return [
         {
             "plan": plan,
@@ -86,8 +87,10 @@ def registry(request):
 def registry_detail(request, pk):
     """One registered plan's public page; 404 for a plan that is not registered."""
     plan = get_object_or_404(selectors.registered_plans(), pk=pk)
-    reports = plan.monitoring_reports.filter(status=MonitoringReport.Status.APPROVED).order_by(
-        "number"
+    reports = credit_selectors.with_issued_credits(
+        plan.monitoring_reports.filter(status=MonitoringReport.Status.APPROVED)
+        .select_related("current_version")
+        .order_by("number")
     )
     return render(
         request,

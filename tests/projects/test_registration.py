@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from projects.dates import roc_short
 from projects.models import Membership, Plan, PlanEvent, Programme
-from projects.registration import selectors
 from projects.registration.models import NumberingScheme
 from projects.registration.services import RegistrationError, register_plan
 from projects.workflow import plan_transition
@@ -447,8 +446,10 @@ def test_an_unregistered_plan_has_no_public_page(chiller):
     assert Client().get(reverse("projects:registry_detail", args=[plan.pk])).status_code == 404
 
 
-def test_credit_totals_are_zero_until_the_credit_registry_fills_them(chiller):
+def test_credit_totals_are_zero_before_any_issuance(chiller):
+    from projects.credits.selectors import credit_totals_by_plan
+
     plan, _, reviewer = chiller
     register_plan(plan, by=reviewer, registered_on=D(2021, 3, 15))
-    totals = selectors.credit_totals([plan])
+    totals = credit_totals_by_plan([plan])
     assert totals[plan.pk].issued == 0 and totals[plan.pk].remaining == 0
