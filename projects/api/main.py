@@ -9,7 +9,7 @@ from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from projects.api import calculate, plans, programmes
+from projects.api import calculate, credits, monitoring, plans, programmes
 from projects.api.errors import (
     ApiError,
     errors_response,
@@ -38,6 +38,9 @@ ROUTERS = [
     ("/", calculate.router),
     ("/plans", plans.router),
     ("/programmes", programmes.router),
+    ("/monitoring-reports", monitoring.router),
+    ("/verification-bodies", monitoring.bodies_router),
+    ("/accounts", credits.router),
 ]
 
 api = NinjaAPI(
