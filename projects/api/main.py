@@ -29,6 +29,9 @@ DESCRIPTION = """\
   a document's fault as in the interchange formats (`plan.title`,
   `calculation.baseline.groups[0].count`), the parameter's place for a request
   parameter (`query.page`), or `$` for the request (or document) as a whole.
+* Monitoring reports and credit accounts follow the monitoring and registry
+  pages' rules; a report one sees but may not change is 403, one in a state
+  that refuses the change 409.
 * Lists come a page at a time: `?page=1&page_size=50` →
   `{"items": [...], "count": <total>}`.
 """
