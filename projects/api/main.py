@@ -9,7 +9,7 @@ from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from projects.api import calculate, plans, programmes
+from projects.api import calculate, credits, monitoring, plans, programmes
 from projects.api.errors import (
     ApiError,
     errors_response,
@@ -29,6 +29,9 @@ DESCRIPTION = """\
   a document's fault as in the interchange formats (`plan.title`,
   `calculation.baseline.groups[0].count`), the parameter's place for a request
   parameter (`query.page`), or `$` for the request (or document) as a whole.
+* Monitoring reports and credit accounts follow the monitoring and registry
+  pages' rules; a report one sees but may not change is 403, one in a state
+  that refuses the change 409.
 * Lists come a page at a time: `?page=1&page_size=50` →
   `{"items": [...], "count": <total>}`.
 """
@@ -38,6 +41,9 @@ ROUTERS = [
     ("/", calculate.router),
     ("/plans", plans.router),
     ("/programmes", programmes.router),
+    ("/monitoring-reports", monitoring.router),
+    ("/verification-bodies", monitoring.bodies_router),
+    ("/accounts", credits.router),
 ]
 
 api = NinjaAPI(

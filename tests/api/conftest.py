@@ -1,3 +1,7 @@
+import json
+from datetime import date
+from pathlib import Path
+
 import pytest
 from django.test import Client
 
@@ -6,6 +10,8 @@ from projects.models import Membership, Organisation, Plan
 from projects.services import plan_import
 from projects.workflow import plan_transition
 from tests.projects.factories import MembershipFactory, OrganisationFactory, UserFactory
+
+DATA = Path(__file__).resolve().parent.parent / "data"
 
 # The roles of the web's permission matrix (tests/test_permissions.py).
 ROLES = [
@@ -67,5 +73,102 @@ def world(demo_document, settings, tmp_path):
 def api_client(world):
     def client_for(role: str) -> ApiClient:
         return ApiClient(world["secrets"][role])
+
+    return client_for
+
+
+# -- monitoring reports and credit accounts ------------------------------------------
+
+# The roles of the monitoring pages' matrix (tests/projects/test_monitoring_pages.py),
+# with a verifier of another verification body.
+MONITORING_ROLES = [
+    "anonymous",
+    "editor",  # an editor of the applicant organisation
+    "viewer",  # a read-only member of the applicant organisation
+    "outsider",  # an editor of another organisation
+    "reviewer",  # a reviewer of the plan's authority
+    "verifier",  # a verifier of the body named on the report
+    "other_verifier",  # a verifier of another verification body
+    "admin",  # a site administrator
+]
+
+
+def lighting_report_document(plan, *, number: int = 1, year: int = 2022) -> dict:
+    """tests/data/monitoring-lighting-2022.json as report `number` of the registered
+    `plan`, for the calendar year `year`."""
+    document = json.loads((DATA / "monitoring-lighting-2022.json").read_text(encoding="utf-8"))
+    document["plan"] = {
+        "number": plan.project_number,
+        "crediting_period": {
+            "start": plan.registered_crediting_start.isoformat(),
+            "end": plan.registered_crediting_end.isoformat(),
+        },
+        "annual_reduction_tco2e": plan.registered_version.annual_reduction_tco2e,
+    }
+    monitoring = document["monitoring"]
+    monitoring["number"] = number
+    monitoring["period"] = {"start": f"{year}-01-01", "end": f"{year}-12-31"}
+    monitoring["emission_factor"] = {"year": year}
+    return document
+
+
+@pytest.fixture
+def monitoring_world(demo_document, settings, tmp_path):
+    """The chiller plan registered on 2021-01-01 (tests/projects/monitoring_helpers.py)
+    with report 1 (the lighting figures of 2022) submitted to a verification body and
+    sent back to the applicant (out of draft, editable again: every role of the matrix
+    has something to see or be refused); 10 t issued to the applicant's account and 3 t
+    of them retired; one user and one API token per role."""
+    from projects.credits import services as credits
+    from projects.monitoring import entry
+    from projects.monitoring.models import MonitoringReport
+    from tests.projects.monitoring_helpers import registered_chiller
+
+    settings.MEDIA_ROOT = tmp_path
+    people = registered_chiller(demo_document("chiller-individual.json"))
+    plan = people.plan
+    other_body = Organisation.objects.create(name="其他查驗機構", kind=Organisation.Kind.VERIFIER)
+    other_verifier = UserFactory(username="other_verifier")
+    MembershipFactory(user=other_verifier, organisation=other_body, role=Membership.Role.VERIFIER)
+    users = {role: getattr(people, role, None) for role in MONITORING_ROLES}
+    users["other_verifier"] = other_verifier
+    report = entry.report_import(document=lighting_report_document(plan), by=people.editor)
+    entry.report_submit(report, by=people.editor, verification_body=people.body)
+    # As the verification workflow leaves a report it sends back to the applicant.
+    MonitoringReport.objects.filter(pk=report.pk).update(
+        status=MonitoringReport.Status.CHANGES_REQUESTED
+    )
+    credits.issue_credits(
+        plan=plan,
+        quantity=10,
+        period_end=date(2022, 12, 31),
+        monitoring_number=1,
+        by=people.reviewer,
+    )
+    credits.retire(
+        account=credits.account_for_plan(plan),
+        quantity=3,
+        purpose="voluntary",
+        beneficiary="崑山科技大學",
+        by=people.editor,
+    )
+    secrets = {
+        role: token_create(user=user, name="test").secret if user else None
+        for role, user in users.items()
+    }
+    return {
+        "plan": plan,
+        "report": MonitoringReport.objects.get(pk=report.pk),
+        "body": people.body,
+        "other_body": other_body,
+        "users": users,
+        "secrets": secrets,
+    }
+
+
+@pytest.fixture
+def monitoring_client(monitoring_world):
+    def client_for(role: str) -> ApiClient:
+        return ApiClient(monitoring_world["secrets"][role])
 
     return client_for
