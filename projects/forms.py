@@ -539,11 +539,12 @@ class RowForm(PlanModelForm):
     textarea_rows = "2"
 
 
-def row_formset(model, fields, *, extra=1, formset=RowFormSet, form=RowForm, **kwargs):
+def row_formset(model, fields, *, extra=1, formset=RowFormSet, form=RowForm, parent=Plan, **kwargs):
+    """Rows of `model` under `parent` (a plan's, or a monitoring report's)."""
     kwargs.setdefault("max_num", MAX_ITEMS)
     kwargs.setdefault("validate_max", True)
     return forms.inlineformset_factory(
-        Plan,
+        parent,
         model,
         form=form,
         formset=formset,
@@ -747,9 +748,15 @@ class GridDecimalField(LocalizedDecimalField):
 class GroupForm(PlanModelForm):
     """One equipment group. A periods-shaped group carries a month grid (12 rows at least, at
     most MAX_PERIODS months filled); other shapes carry none, so that a page of many groups
-    stays small: the page's script adds the rows when the shape becomes periods."""
+    stays small: the page's script adds the rows when the shape becomes periods.
+
+    A monitoring report's group (projects.monitoring.forms) is this form over its own model:
+    `HOURS_FIELD` names the operating hours, and `check_month` may refuse a month."""
 
     MONTHS = 12  # rows shown at least for a periods group; more when it has or is sent more
+    HOURS_FIELD = "annual_hours"
+    # A row holding only its month is left out (a report's grid comes with its months).
+    SKIP_BARE_MONTHS = False
 
     class Meta:
         model = EquipmentGroup
@@ -800,6 +807,15 @@ class GroupForm(PlanModelForm):
                     f"energy_{i}": energy_kwh,
                 }
             )
+
+    @property
+    def hours_field(self) -> BoundField:
+        """The group's operating hours (a year's in a plan, the period's in a report)."""
+        return self[self.HOURS_FIELD]
+
+    def check_month(self, month: str):
+        """A message refusing a well-formed month, or None (a plan takes any month)."""
+        return None
 
     def _shape(self) -> str:
         if self.is_bound:
@@ -957,13 +973,17 @@ class GroupForm(PlanModelForm):
             power = self.cleaned_data.get(f"power_{i}")
             hours = self.cleaned_data.get(f"hours_{i}")
             energy = self.cleaned_data.get(f"energy_{i}")
-            if not month and power is None and hours is None and energy is None:
-                continue
+            if power is None and hours is None and energy is None:
+                if not month or self.SKIP_BARE_MONTHS:
+                    continue
             if not MONTH_PATTERN.match(month):
                 self.add_error(f"month_{i}", _("月份請填西元年-月，例如 2019-09。"))
                 continue
             if month in seen:
                 self.add_error(f"month_{i}", _("月份重複。"))
+            refusal = self.check_month(month)
+            if refusal:
+                self.add_error(f"month_{i}", refusal)
             seen.add(month)
             if energy is not None:
                 if power is not None or hours is not None:
@@ -1003,14 +1023,16 @@ class GroupRowFormSet(RowFormSet):
         }
 
 
-def group_formset(*, extra: int):
+def group_formset(*, extra: int, form=GroupForm, parent=Plan):
+    """The groups of one side: a plan's (GroupForm), or a monitoring report's."""
     return row_formset(
-        EquipmentGroup,
-        GroupForm.Meta.fields,
-        form=GroupForm,
+        form.Meta.model,
+        form.Meta.fields,
+        form=form,
         formset=GroupRowFormSet,
         extra=extra,
         max_num=MAX_GROUPS,
+        parent=parent,
     )
 
 
@@ -1034,6 +1056,10 @@ class RefrigerantForm(forms.ModelForm, metaclass=PlanFormMetaclass):
         model = PlanRefrigerant
         fields = ["code", "annual_quantity_t", "gwp", "odp"]
 
+    # The quantity topped up or leaked (a year's in a plan, the period's in a report).
+    QUANTITY_FIELD = "annual_quantity_t"
+    quantity_required = _("選用冷媒時請填寫年補充／洩漏量。")
+
     def __init__(self, *args, table=None, edition: str = "AR5", **kwargs):
         super().__init__(*args, **kwargs)
         # code -> RefrigerantData of the reference table (methodologies.reference)
@@ -1043,7 +1069,7 @@ class RefrigerantForm(forms.ModelForm, metaclass=PlanFormMetaclass):
         if self.instance.code and self.instance.code not in codes:
             codes.append(self.instance.code)  # a code outside the table, with its own GWP/ODP
         self.fields["code"].choices = [("", _("（無冷媒）"))] + [(code, code) for code in codes]
-        self.fields["annual_quantity_t"].required = False
+        self.fields[self.QUANTITY_FIELD].required = False
         code = self.data.get(self.add_prefix("code")) if self.is_bound else self.instance.code
         self.from_table = code in self.table
         row = self.table.get(code)
@@ -1062,6 +1088,10 @@ class RefrigerantForm(forms.ModelForm, metaclass=PlanFormMetaclass):
                 self.fields[name].help_text = ""
         if not (self.from_table and own_figures):
             del self.fields["use_table"]
+
+    @property
+    def quantity_field(self) -> BoundField:
+        return self[self.QUANTITY_FIELD]
 
     @property
     def keeps_own_figures(self) -> bool:
@@ -1095,10 +1125,11 @@ class RefrigerantForm(forms.ModelForm, metaclass=PlanFormMetaclass):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("code") and cleaned.get("annual_quantity_t") is None:
-            self.add_error("annual_quantity_t", _("選用冷媒時請填寫年補充／洩漏量。"))
+        quantity = self.QUANTITY_FIELD
+        if cleaned.get("code") and cleaned.get(quantity) is None:
+            self.add_error(quantity, self.quantity_required)
         if not cleaned.get("code"):
-            for name in ("annual_quantity_t", "gwp", "odp"):
+            for name in (quantity, "gwp", "odp"):
                 if cleaned.get(name) is not None:
                     self.add_error(name, _("請先選擇冷媒，或清除此欄。"))
         if self.from_table and (

@@ -55,4 +55,6 @@ urlpatterns = [
     path("programmes/<int:pk>/", dashboard.programme_detail, name="programme_detail"),
     # Registration and the public registry (projects.registration)
     path("", include("projects.registration.urls")),
+    # Monitoring reports of registered plans (projects.monitoring)
+    path("", include("projects.monitoring.urls")),
 ]

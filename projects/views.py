@@ -37,7 +37,16 @@ from projects.forms import (
     ReplaceForm,
 )
 from projects.interchange import load_upload, plan_document
-from projects.models import Attachment, Plan, PlanFigure, PlanVersion, ReviewComment
+from projects.models import (
+    Attachment,
+    Membership,
+    Plan,
+    PlanFigure,
+    PlanVersion,
+    ReviewComment,
+)
+from projects.monitoring.models import MonitoringReport
+from projects.monitoring.permissions import can_create_report, visible_reports
 from projects.presentation import (
     CHECK_LABELS,
     describe_error,
@@ -56,6 +65,9 @@ def _editable_plan(request, pk) -> Plan:
     """404 for plans the user cannot see or cannot change now."""
     return permissions.editable_plan(request.user, pk)
 
+
+# The applicant's open monitoring reports listed above the plans.
+MONITORING_REPORTS_SHOWN = 20
 
 # What a row of the plan list shows; the texts and the cached results stay in
 # the database (the two figures are read out of the results by the query).
@@ -85,10 +97,18 @@ def plan_list(request):
     )
     page = Paginator(plans, dashboard.PAGE_SIZE).get_page(request.GET.get("page"))
     can_create = permissions.can_create_plans(request.user)
+    # The applicant's monitoring reports still in their hands or out for verification.
+    reports = (
+        visible_reports(request.user)
+        .filter(plan__organisation__in=Membership.organisations_of(request.user))
+        .exclude(status=MonitoringReport.Status.APPROVED)
+        .select_related("plan")
+        .order_by("-updated_at")[:MONITORING_REPORTS_SHOWN]
+    )
     return render(
         request,
         "projects/plan_list.html",
-        {"page": page, "plans": page, "can_create": can_create},
+        {"page": page, "plans": page, "can_create": can_create, "monitoring_reports": reports},
     )
 
 
@@ -181,6 +201,8 @@ def plan_detail(request, pk):
             "can_register": can_register(request.user, plan),
             "attachments": plan.attachments.all(),
             "credit_summary": credit_selectors.plan_credit_summary(plan),
+            "monitoring_reports": visible_reports(request.user).filter(plan=plan),
+            "can_create_report": can_create_report(request.user, plan),
             **_review_context(request, plan),
         },
     )
