@@ -138,26 +138,38 @@ def _measured_rows(side: str, groups, figures, refrigerant, notes, count_unit) -
             count_unit,
         )
     ]
-    powers = []
+    powers, makeup, hours = [], [], []
     for group, figure in zip(groups, figures, strict=True):
+        if group.shape == "periods":
+            powers.append("逐月")
+            hours.append("逐月")
+            continue
         if group.shape == "power":
-            powers.append(f"{thousands(group.power_kw)} kW")
-        elif group.shape == "chiller":
-            powers.append(
-                f"{thousands(group.capacity_rt)} RT × {thousands(group.kw_per_rt)} kW/RT"
-                f" = {thousands(figure.power_kw, 2)} kW"
-            )
+            powers.append(thousands(group.power_kw))
         else:
-            powers.append("逐月監測（見下表）")
+            powers.append(thousands(figure.power_kw, 2))
+            makeup.append(
+                f"{thousands(group.capacity_rt)} RT × {thousands(group.kw_per_rt)} kW/RT"
+                if len(groups) == 1
+                else f"n{figure.number}：{thousands(group.capacity_rt)} RT × "
+                f"{thousands(group.kw_per_rt)} kW/RT"
+            )
+        hours.append(thousands(group.annual_hours))
+    monthly = all(g.shape == "periods" for g in groups)
+    definition = "第 i 類設備之功率值"
+    if makeup:
+        definition += f"（冷凍能力 × 單位耗能：{'；'.join(makeup)}）"
     rows.append(
         _source_row(
-            notes, side, "rho_i", "ρ<sub>i</sub>", "第 i 類設備之功率值", _per_group(powers), ""
+            notes,
+            side,
+            "rho_i",
+            "ρ<sub>i</sub>",
+            definition,
+            _per_group(powers),
+            "kW（逐月見下表）" if monthly else "kW",
         )
     )
-    hours = [
-        f"{thousands(g.annual_hours)} 小時" if g.shape != "periods" else "逐月監測（見下表）"
-        for g in groups
-    ]
     rows.append(
         _source_row(
             notes,
@@ -166,7 +178,7 @@ def _measured_rows(side: str, groups, figures, refrigerant, notes, count_unit) -
             "o<sub>i</sub>",
             "監測期間第 i 類設備運轉時數",
             _per_group(hours),
-            "",
+            "小時（逐月見下表）" if monthly else "小時",
         )
     )
     if refrigerant is not None:
@@ -307,15 +319,17 @@ def _emission_rows(side: str, results: dict, inp, notes, ef_row) -> list[Paramet
         ),
     ]
     if getattr(inp, side).refrigerant is not None:
+        suffix = "BL" if baseline else "PJ"
+        quantity_note = notes.get((side, f"Q_ref_{suffix}"), {})
         rows.append(
-            _source_row(
-                notes,
-                side,
-                "BE_ref_y" if baseline else "PE_ref_y",
+            ParameterRow(
                 "Q<sub>ref,BL</sub> × GWP<sub>ref,BL</sub>" if baseline else "PE<sub>ref,y</sub>",
                 "冷媒洩漏之基線排放量" if baseline else "因冷媒洩漏而產生之專案活動排放量",
                 _tonnes3(figures["refrigerant_tco2e"]),
                 "tCO2e",
+                quantity_note.get("source", ""),
+                "監測期間冷媒補充／洩漏量 × GWP，見二(四)冷媒補充與洩漏",
+                "BE_ref_y" if baseline else "PE_ref_y",
             )
         )
     return rows

@@ -154,9 +154,9 @@ def test_the_pdf_reads_as_a_monitoring_report_with_the_engines_figures(people, s
     assert "ems-2022.pdf" in text
     # The plan's regulatory additionality, and the six checks in zh-Hant.
     assert "■能源管理法" in text
-    assert "監測期間位於專案計入期內■符合" in text
-    assert "減量高於計畫書預估時已說明原因■符合" in text
-    assert "專案冷媒不具臭氧破壞潛勢（條件3）■符合" in text
+    assert "監測期間位於專案計入期內符合" in text
+    assert "減量高於計畫書預估時已說明原因符合" in text
+    assert "專案冷媒不具臭氧破壞潛勢（條件3）符合" in text
 
 
 def test_the_parameter_tables_carry_the_plans_default_and_monitored_boxes(report):
@@ -178,14 +178,13 @@ def test_the_draft_is_marked_and_figures_follow_the_entries(report, tmp_path):
     assert format_fixed(exact.reduction_tco2e, 3)[:3] in text
 
 
-def test_a_version_renders_without_a_database_query(
-    submitted, django_assert_num_queries, tmp_path
-):
+def test_a_version_renders_without_a_database_query(submitted, django_assert_num_queries, tmp_path):
     source = services.monitoring_source(submitted, submitted.current_version)
-    started = time.monotonic()
+    render_monitoring_pdf(source)  # WeasyPrint loads its fonts on the first render
+    started = time.process_time()  # CPU time: other processes on the machine do not count
     with django_assert_num_queries(0):
         pdf = render_monitoring_pdf(source)
-    assert time.monotonic() - started < 3  # ~1 s on an idle machine
+    assert time.process_time() - started < 1.5  # ~0.8 s
     assert "第1版" in _text(pdf, tmp_path)
 
 
@@ -239,9 +238,7 @@ def test_anonymous_users_are_sent_to_sign_in(client, submitted):
 def test_outsiders_get_404(client, people, submitted):
     other_body = Organisation.objects.create(name="其他查驗機構", kind=Organisation.Kind.VERIFIER)
     other_verifier = UserFactory(username="other-verifier")
-    MembershipFactory(
-        user=other_verifier, organisation=other_body, role=Membership.Role.VERIFIER
-    )
+    MembershipFactory(user=other_verifier, organisation=other_body, role=Membership.Role.VERIFIER)
     for user in (people.outsider, other_verifier):
         client.force_login(user)
         for url in (
