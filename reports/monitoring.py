@@ -431,6 +431,7 @@ def _build(source: MonitoringSource) -> MonitoringPdf:
     s["crediting_type"] = CREDITING_TYPES.get(plan.get("application", {}).get("crediting"), "")
     s["registered_on"] = roc_long(source.registered_on) if source.registered_on else ""
     s["technology"] = TECHNOLOGIES.get(technology, technology)
+    s["programme"] = plan.get("programme") if plan.get("type") == "sub_project" else None
     s["site"] = plan.get("site", {})
     s["measures"] = plan.get("measures", "")
     s["equipment_rows"] = equipment_rows(plan)

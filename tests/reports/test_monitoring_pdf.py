@@ -12,7 +12,7 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from methodologies.engine.calculation import format_fixed
-from projects.models import Membership, Organisation
+from projects.models import Membership, Organisation, Programme
 from projects.monitoring import entry
 from projects.monitoring.models import (
     MonitoringAttachment,
@@ -20,11 +20,18 @@ from projects.monitoring.models import (
     MonitoringRefrigerant,
     MonitoringReport,
 )
+from projects.registration.models import NumberingScheme
+from projects.registration.services import register_plan
 from projects.templatetags.plan_format import thousands
 from reports import services
 from reports.monitoring import build_monitoring_report
 from reports.rendering import render_monitoring_pdf
-from tests.projects.factories import MembershipFactory, UserFactory
+from tests.projects.factories import (
+    MembershipFactory,
+    UserFactory,
+    approved_plan,
+    lighting_with_people,
+)
 from tests.projects.monitoring_helpers import registered_chiller
 from tests.reports.test_pdf import pdf_text, squeezed
 
@@ -196,6 +203,40 @@ def test_the_verifier_figure_is_printed_with_the_current_version_only(people, su
     assert "verified" not in draft
 
 
+def _lighting_report(demo_document) -> MonitoringReport:
+    """The lighting sub-project registered as B-0000271-002 with report 1 for 2022: its
+    lamps counted in operation and their hours (power × hours, no month grid)."""
+    plan, editor, reviewer = lighting_with_people(demo_document("lighting-subproject.json"))
+    plan = approved_plan(plan, editor, reviewer, approved_on=date(2020, 12, 1))
+    Programme.objects.filter(pk=plan.programme_id).update(project_number="B-0000271")
+    NumberingScheme.objects.create(
+        programme=plan.programme, pattern="{programme}-{seq:3}", next_sequence=2
+    )
+    plan = register_plan(plan, by=reviewer, registered_on=date(2021, 1, 1))
+    report = entry.report_start(
+        plan, by=editor, period_start=date(2022, 1, 1), period_end=date(2022, 12, 31)
+    )
+    report.groups.filter(side="baseline").update(count=990, hours=Decimal("900"))
+    report.groups.filter(side="project").update(count=990, hours=Decimal("900"))
+    entry.report_refresh_results(report)
+    report.refresh_from_db()
+    return report
+
+
+def test_a_sub_projects_report_prints_its_lamps_and_hours(db, demo_document, tmp_path):
+    report = _lighting_report(demo_document)
+    text = _text(services.monitoring_pdf(report), tmp_path)
+    assert "微型規模方案型抵換專案-子專案監測報告書" in text
+    assert "專案編號B-0000271-002" in text
+    assert "方案型抵換專案計畫書名稱臺南市設備汰舊換新計畫-換裝高效率設備" in text
+    assert "監測期間運轉中之第i類設備數量990具" in text
+    assert "900小時" in text and "逐月" not in text
+    for side in ("baseline", "project"):
+        assert thousands(report.results[side]["energy_kwh"]) + "kWh" in text
+    assert "臺南市低碳城市自治條例" in text  # the plan's checklist, confirmed again
+    assert f"本期預估減量{report.results['ex_ante_tco2e']}tCO2e" in text
+
+
 # -- downloads -------------------------------------------------------------------------
 
 
@@ -264,3 +305,14 @@ def test_sample_pdf_for_looking_at(people, submitted):
         pytest.skip("MONITORING_PDF_SAMPLE not set")
     Path(target).write_bytes(services.monitoring_pdf(submitted, submitted.current_version))
     Path(target).with_suffix(".draft.pdf").write_bytes(services.monitoring_pdf(submitted))
+
+
+def test_lighting_sample_pdf_for_looking_at(db, demo_document, settings, tmp_path):
+    import os
+
+    target = os.environ.get("MONITORING_PDF_SAMPLE")
+    if not target:
+        pytest.skip("MONITORING_PDF_SAMPLE not set")
+    settings.MEDIA_ROOT = tmp_path
+    report = _lighting_report(demo_document)
+    Path(target).with_suffix(".lighting.pdf").write_bytes(services.monitoring_pdf(report))
