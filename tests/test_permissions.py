@@ -292,6 +292,78 @@ def registry_detail_url(w):
     return reverse("projects:registry_detail", args=[w["plan"].pk])
 
 
+# -- monitoring reports (projects.monitoring) -----------------------------------------
+# A draft report is its applicant's: editors write it, read-only members read it, the
+# authority and verification bodies see it only once submitted; administrators see all.
+SEE_REPORT = row(302, 200, 200, 404, 404, 404, 404, 200)
+EDIT_REPORT = row(302, 302, 404, 404, 404, 404, 404, 404)
+
+
+def with_report(w):
+    """The plan registered today, with a draft report 1 for today and one piece of evidence."""
+    from projects.monitoring import entry
+
+    registered(w)
+    plan = fresh_plan(w)
+    today = plan.registered_crediting_start
+    w["report"] = entry.report_start(
+        plan, by=w["users"]["editor"], period_start=today, period_end=today
+    )
+    w["evidence"] = entry.attachment_add(
+        report=w["report"],
+        user=w["users"]["editor"],
+        label="佐證一",
+        description="電錶讀數",
+        file=SimpleUploadedFile("m.pdf", PDF, content_type="application/pdf"),
+    )
+
+
+def report_url(name, *args):
+    return lambda w: reverse(name, args=[w["report"].pk, *args])
+
+
+def evidence_url(name):
+    return lambda w: reverse(name, args=[w["report"].pk, w["evidence"].pk])
+
+
+def reports(w):
+    return sorted(MonitoringReport.objects.values_list("number", "status", "revision"))
+
+
+def evidence(w):
+    return sorted(w["report"].attachments.values_list("label", flat=True))
+
+
+def report_period_data(w):
+    end = fresh_plan(w).registered_crediting_end
+    return {"period_start": end.isoformat(), "period_end": end.isoformat()}
+
+
+def report_editor_data(w):
+    from projects.monitoring.editor import ReportEditor
+
+    data = editor_data(ReportEditor(MonitoringReport.objects.get(pk=w["report"].pk)))
+    data["baseline-groups-0-hours"] = "1"
+    return data
+
+
+def report_document_file(w):
+    from projects.monitoring.services import report_document
+
+    report = MonitoringReport.objects.get(pk=w["report"].pk)
+    document = report_document(report)
+    month = report.period_start.strftime("%Y-%m")
+    document["monitoring"]["baseline"]["groups"][0]["hours"] = "1"
+    for group in document["monitoring"]["project"]["groups"]:
+        group["periods"] = [{"period": month, "energy_kwh": "1"}]
+    return {"document": SimpleUploadedFile("r.json", json.dumps(document).encode())}
+
+
+def report_submit_data(w):
+    body = Organisation.objects.create(name="查驗機構", kind=Organisation.Kind.VERIFIER)
+    return {"verification_body": body.pk}
+
+
 def without_questions(w):
     """The template adds questions only where the plan has none."""
     fresh_plan(w).questions.all().delete()
@@ -329,6 +401,109 @@ def transition_case(name, state, allowed):
         state=state,
         label=name,
     )
+
+
+def report_case(name, url, expected, method="get", data=None, probe=None, changes=None, label=""):
+    return Case(
+        name,
+        url,
+        expected,
+        method,
+        data,
+        probe,
+        changes or set(),
+        state="approved",
+        setup=with_report,
+        label=label,
+    )
+
+
+MONITORING = [
+    report_case(
+        "projects:monitoring_create",
+        plan_url("projects:monitoring_create"),
+        row(302, 200, 404, 404, 404, 404, 404, 404),
+    ),
+    report_case(
+        "projects:monitoring_create",
+        plan_url("projects:monitoring_create"),
+        EDIT_REPORT,
+        "post",
+        report_period_data,
+        reports,
+        {"editor"},
+    ),
+    report_case("projects:monitoring_report", report_url("projects:monitoring_report"), SEE_REPORT),
+    report_case("projects:monitoring_edit", report_url("projects:monitoring_edit"), SEE_REPORT),
+    report_case(
+        "projects:monitoring_edit",
+        report_url("projects:monitoring_edit"),
+        EDIT_REPORT,
+        "post",
+        report_editor_data,
+        reports,
+        {"editor"},
+    ),
+    report_case(
+        "projects:monitoring_preview",
+        report_url("projects:monitoring_preview"),
+        row(302, 200, 404, 404, 404, 404, 404, 404),
+        "post",
+        report_editor_data,
+        reports,
+    ),
+    report_case(
+        "projects:monitoring_attachments", report_url("projects:monitoring_attachments"), SEE_REPORT
+    ),
+    report_case(
+        "projects:monitoring_attachments",
+        report_url("projects:monitoring_attachments"),
+        EDIT_REPORT,
+        "post",
+        upload_data,
+        evidence,
+        {"editor"},
+    ),
+    report_case(
+        "projects:monitoring_attachment_download",
+        evidence_url("projects:monitoring_attachment_download"),
+        SEE_REPORT,
+    ),
+    report_case(
+        "projects:monitoring_attachment_delete",
+        evidence_url("projects:monitoring_attachment_delete"),
+        EDIT_REPORT,
+        "post",
+        lambda w: {},
+        evidence,
+        {"editor"},
+    ),
+    report_case("projects:monitoring_export", report_url("projects:monitoring_export"), SEE_REPORT),
+    report_case(
+        "projects:monitoring_replace",
+        report_url("projects:monitoring_replace"),
+        row(302, 200, 404, 404, 404, 404, 404, 404),
+    ),
+    report_case(
+        "projects:monitoring_replace",
+        report_url("projects:monitoring_replace"),
+        EDIT_REPORT,
+        "post",
+        report_document_file,
+        reports,
+        {"editor"},
+    ),
+    # Refused for the editor too (the factor of this year is not published yet): back
+    # to the report page with the reason, nothing changed.
+    report_case(
+        "projects:monitoring_submit",
+        report_url("projects:monitoring_submit"),
+        EDIT_REPORT,
+        "post",
+        report_submit_data,
+        reports,
+    ),
+]
 
 
 MATRIX = [
@@ -667,6 +842,7 @@ MATRIX = [
         lambda w: reverse("reports:export_download", args=[w["export"].pk]),
         ADMIN,
     ),
+    *MONITORING,
 ]
 
 

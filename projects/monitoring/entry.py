@@ -205,7 +205,7 @@ def report_start(plan: Plan, *, by, period_start: date, period_end: date) -> Mon
 
 def _lock_editable(report: MonitoringReport, user) -> MonitoringReport:
     locked = (
-        MonitoringReport.objects.select_for_update()
+        MonitoringReport.objects.select_for_update(of=("self",))
         .select_related("plan__registered_version")
         .get(pk=report.pk)
     )
@@ -340,13 +340,7 @@ def _read_for(report: MonitoringReport, document) -> None:
     product's storage precision, and what must match the report: the registered
     plan's number, the report's number, the factor of the period's year, a period
     within the rules of `validate_period`. Raise DocumentErrors listing every error."""
-    try:
-        parse_monitoring_document(document, load_reference_data())
-    except DocumentErrors as refused:
-        # The reader reports every error: without others, the rest of the document is valid.
-        others = [error for error in refused.errors if error.code != "no_factor_for_year"]
-        if others:
-            raise DocumentErrors(others) from None
+    _check_format(document)
     reader = ProductReader()
     monitoring = document["monitoring"]
     _check_calculation_precision(monitoring, "monitoring", reader)
@@ -386,9 +380,7 @@ def _read_for(report: MonitoringReport, document) -> None:
     try:
         validate_period(plan, start, end, report=report)
     except ValidationError as refused:
-        where = {"period_start": "monitoring.period.start", "period_end": "monitoring.period.end"}
-        for name, messages in refused.message_dict.items():
-            errors.extend(FieldError(where.get(name, "monitoring.period"), m) for m in messages)
+        errors.extend(_period_errors(refused))
     if errors:
         raise DocumentErrors(errors)
 
@@ -463,6 +455,57 @@ def report_replace(*, report: MonitoringReport, document, user) -> MonitoringRep
             message=_("以 offset-monitoring/1 檔案取代監測報告書內容。"),
         )
     return locked
+
+
+def _period_errors(refused: ValidationError) -> list[FieldError]:
+    where = {"period_start": "monitoring.period.start", "period_end": "monitoring.period.end"}
+    return [
+        FieldError(where.get(name, "monitoring.period"), message)
+        for name, messages in refused.message_dict.items()
+        for message in messages
+    ]
+
+
+def _check_format(document) -> None:
+    """The document read as `offset-monitoring/1` with today's reference data; a factor
+    not published yet is allowed (the report then stays a draft)."""
+    try:
+        parse_monitoring_document(document, load_reference_data())
+    except DocumentErrors as refused:
+        # The reader reports every error: without others, the rest of the document is valid.
+        others = [error for error in refused.errors if error.code != "no_factor_for_year"]
+        if others:
+            raise DocumentErrors(others) from None
+
+
+@transaction.atomic
+def report_import(*, document, by) -> MonitoringReport:
+    """A new report of the registered plan that `plan.number` names, from a whole
+    document (manage.py import_monitoring): numbered after the plan's last report
+    (`monitoring.number` must be that number), all of it or nothing."""
+    _check_format(document)
+    number = document["plan"]["number"]
+    plan = Plan.objects.filter(project_number=number).exclude(project_number="").first()
+    if plan is None:
+        raise DocumentErrors(
+            [
+                FieldError(
+                    "plan.number",
+                    _("沒有專案編號為 %(number)s 的註冊計畫書。") % {"number": number},
+                )
+            ]
+        )
+    period = document["monitoring"]["period"]
+    try:
+        report = report_start(
+            plan,
+            by=by,
+            period_start=date.fromisoformat(period["start"]),
+            period_end=date.fromisoformat(period["end"]),
+        )
+    except ValidationError as refused:
+        raise DocumentErrors(_period_errors(refused)) from None
+    return report_replace(report=report, document=document, user=by)
 
 
 # -- submitting for verification -------------------------------------------------------
