@@ -1,42 +1,83 @@
 """Applicants at work: sign in, browse the dashboard, a plan and its sections, type
 into section 四 (the live preview), save a section, now and then a draft PDF.
 
-Each simulated user signs in as its own load user (`load01`, `load02`…, made by
-scripts/load/setup_users.py), whose organisation holds one draft plan, so saves
-do not collide: a 409 (the plan was saved from another page since this one was
-read) is counted apart and is not a failure. Responses of 500 and above are
-counted per request; the counts are written as JSON to $LOAD_SUMMARY when the
-run ends (scripts/load/run.py prints them and fails on any).
+Two phases. All users sign in first (each as its own load user, `load01`,
+`load02`…, made by scripts/load/setup_users.py); when the last one is in, the
+statistics of that phase are kept apart, the counts start again from zero and
+the users work for LOAD_SECONDS (default 60), after which locust stops. So the
+figures of the working phase do not include fifty password hashes (PBKDF2, slow
+on purpose) queued at once.
+
+Each load user's organisation holds one draft plan, so saves do not collide: a
+409 (the plan was saved from another page since this one was read) is counted
+apart and is no failure. Responses of 500 and above are counted over both
+phases. Everything is written as JSON to $LOAD_SUMMARY when locust quits
+(scripts/load/run.py prints it and fails on any error).
 
     .venv/bin/locust -f scripts/load/locustfile.py --host http://127.0.0.1:8000 \\
-        --headless -u 50 -r 10 -t 60s
+        --headless -u 50 -r 10 -t 10m
 
-Environment: LOAD_USERS (how many load users exist, default 50; more simulated
-users than that share plans and may see 409s), LOAD_PASSWORD (default the demo
-password), LOAD_SUMMARY (where to write the counts)."""
+(-t only as a safety limit). Environment: LOAD_USERS (how many load users exist,
+default 50; more simulated users than that share plans and may see 409s),
+LOAD_SECONDS, LOAD_PASSWORD (default the demo password), LOAD_SUMMARY."""
 
 import itertools
 import json
+import logging
 import os
 import random
 import re
+import time
 from collections import Counter
 from pathlib import Path
 
+import gevent
+from gevent.event import Event
 from htmlforms import csrf_token, edited, form_fields
 from locust import HttpUser, between, events, task
 from locust.exception import StopUser
 
 LOAD_USERS = int(os.environ.get("LOAD_USERS", "50"))
+LOAD_SECONDS = float(os.environ.get("LOAD_SECONDS", "60"))
 PASSWORD = os.environ.get("LOAD_PASSWORD", "demo-offset-2026")
 SECTIONS = ("basic", "activity", "applicability", "calculation", "environment")
 PLAN_LINK = re.compile(r'href="/plans/(\d+)/"')
 # The number of equipment in a group of section 四: what the preview user types into.
 COUNT_FIELD = re.compile(r"^(baseline|project)-groups-\d+-count$")
 
+logger = logging.getLogger("load")
 _numbers = itertools.count()
 server_errors: Counter = Counter()
 conflicts: Counter = Counter()
+# The sign-in phase: how many users are through it, its figures, when it began.
+_arrived = 0
+_working = Event()
+_phases: dict = {"started": None, "sign_in": None, "sign_in_seconds": None}
+
+
+def _row(entry) -> dict:
+    return {
+        "method": entry.method or "",
+        "name": entry.name,
+        "requests": entry.num_requests,
+        "failures": entry.num_failures,
+        "p50": entry.get_response_time_percentile(0.5),
+        "p95": entry.get_response_time_percentile(0.95),
+    }
+
+
+def _figures(stats) -> dict:
+    """Counts and percentiles (ms) per request and overall, and the failures."""
+    return {
+        "requests": [
+            _row(e) for e in sorted(stats.entries.values(), key=lambda e: e.name) if e.num_requests
+        ],
+        "total": _row(stats.total),
+        "failures": [
+            {"method": f.method, "name": f.name, "error": str(f.error), "count": f.occurrences}
+            for f in stats.errors.values()
+        ],
+    }
 
 
 @events.request.add_listener
@@ -47,39 +88,32 @@ def _count_server_errors(name, response=None, **kwargs):
 
 @events.quitting.add_listener
 def _write_summary(environment, **kwargs):
-    """The final counts and percentiles (ms) per request and overall, as JSON."""
     path = os.environ.get("LOAD_SUMMARY")
-    if not path:
-        return
-
-    def row(entry):
-        return {
-            "method": entry.method or "",
-            "name": entry.name,
-            "requests": entry.num_requests,
-            "failures": entry.num_failures,
-            "p50": entry.get_response_time_percentile(0.5),
-            "p95": entry.get_response_time_percentile(0.95),
+    if path:
+        summary = {
+            "sign_in": _phases["sign_in"],
+            "sign_in_seconds": _phases["sign_in_seconds"],
+            "working_seconds": LOAD_SECONDS,
+            "working": _figures(environment.stats) if _working.is_set() else None,
+            "server_errors": dict(server_errors),
+            "conflicts": dict(conflicts),
         }
-
-    stats = environment.stats
-    summary = {
-        "requests": [row(e) for e in sorted(stats.entries.values(), key=lambda e: e.name)],
-        "total": row(stats.total),
-        "failures": [
-            {"method": f.method, "name": f.name, "error": str(f.error), "count": f.occurrences}
-            for f in stats.errors.values()
-        ],
-        "server_errors": dict(server_errors),
-        "conflicts": dict(conflicts),
-    }
-    Path(path).write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
+        Path(path).write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
 
 
 class Applicant(HttpUser):
     wait_time = between(1, 4)
 
     def on_start(self):
+        if _phases["started"] is None:
+            _phases["started"] = time.monotonic()
+        try:
+            self._sign_in()
+        finally:
+            self._arrive()  # signed in or not: the others do not wait for ever
+        _working.wait()
+
+    def _sign_in(self):
         self.username = f"load{next(_numbers) % LOAD_USERS + 1:02d}"
         page = self.client.get("/accounts/login/", name="sign-in page")
         with self.client.post(
@@ -96,12 +130,35 @@ class Applicant(HttpUser):
             if response.status_code != 302:
                 response.failure(f"{self.username} not signed in ({response.status_code})")
                 raise StopUser
-        dashboard = self.client.get("/", name="dashboard")
-        found = PLAN_LINK.search(dashboard.text)
-        if found is None:
-            raise StopUser  # setup_users.py was not run
+        with self.client.get("/", name="dashboard", catch_response=True) as dashboard:
+            found = PLAN_LINK.search(dashboard.text)
+            if found is None:
+                dashboard.failure(f"{self.username} has no plan (run setup_users.py)")
+                raise StopUser
         self.plan = f"/plans/{found.group(1)}"
         self.calculation_form = None  # section 四 as last read: what the preview sends
+
+    def _arrive(self):
+        """The last user in keeps the sign-in figures, starts the counts again and
+        the clock of the working phase."""
+        global _arrived
+        _arrived += 1
+        runner = self.environment.runner
+        if _arrived < (getattr(runner, "target_user_count", None) or LOAD_USERS):
+            return
+        if _working.is_set():
+            return  # a user started again after the phases
+        _phases["sign_in"] = _figures(self.environment.stats)
+        _phases["sign_in_seconds"] = round(time.monotonic() - _phases["started"], 1)
+        logger.info(
+            "%d users signed in after %.1f s; working for %.0f s from now",
+            _arrived,
+            _phases["sign_in_seconds"],
+            LOAD_SECONDS,
+        )
+        self.environment.stats.reset_all()
+        gevent.spawn_later(LOAD_SECONDS, runner.quit)
+        _working.set()
 
     def _section(self, slug: str):
         return self.client.get(f"{self.plan}/sections/{slug}/", name="section page")

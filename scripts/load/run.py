@@ -8,8 +8,9 @@ gunicorn and PostgreSQL; prints the errors and p50/p95 per request and overall.
 Migrates the database, loads the demo data, creates the load users and their plans
 (scripts/load/setup_users.py), collects the static files, starts gunicorn on
 127.0.0.1 in production settings over plain HTTP (DEBUG off; no HTTPS redirect,
-no Secure cookies, no HSTS), runs locust headless (scripts/load/locustfile.py),
-stops gunicorn and prints the summary. Exits 1 when any response was a server
+no Secure cookies, no HSTS), runs locust headless (scripts/load/locustfile.py:
+every user signs in, then all work for --seconds), stops gunicorn and prints
+both phases' figures and gunicorn's own time per kind of request. Exits 1 when any response was a server
 error (5xx, counted by locust and in gunicorn's access log) or any request
 failed otherwise; a 409 (stale revision) is counted apart and is no failure.
 SECRET_KEY is generated when unset. Use a database of its own: the load users'
@@ -18,10 +19,13 @@ plans are saved thousands of times."""
 import argparse
 import json
 import os
+import re
 import secrets
+import statistics
 import subprocess
 import sys
 import tempfile
+from collections import defaultdict
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -33,6 +37,7 @@ from two_instances import PLAIN_HTTP, manage, process, wait_until_up  # noqa: E4
 PYTHON = sys.executable
 # gunicorn's access log: the status first, then the request line.
 ACCESS_FORMAT = '%(s)s "%(r)s" %(M)sms'
+ACCESS_LINE = re.compile(r'(?P<status>\d{3}) "(?P<method>\w+) (?P<path>\S+) [^"]*" (?P<ms>\d+)ms')
 
 
 def environment(**overrides) -> dict:
@@ -49,30 +54,62 @@ def server_errors_logged(access_log: Path) -> list[str]:
     return [line for line in lines if line[:3].isdigit() and int(line[:3]) >= 500]
 
 
-def report(summary: dict, logged: list[str]) -> int:
-    """Print the table and the errors; return how many requests failed or erred."""
-    print("\nrequest                        count  failed    p50 ms    p95 ms")
-    for row in [*summary["requests"], {**summary["total"], "name": "(all)"}]:
+def server_times(access_log: Path) -> None:
+    """Print gunicorn's own time per kind of request (queueing for a worker excluded)."""
+    times = defaultdict(list)
+    for line in access_log.read_text(encoding="utf-8", errors="replace").splitlines():
+        found = ACCESS_LINE.match(line)
+        if found:
+            path = re.sub(r"/\d+", "/N", found["path"].split("?")[0])
+            times[f"{found['method']} {path}"].append(int(found["ms"]))
+    busy = sum(sum(values) for values in times.values()) or 1
+    print("\nserver time, both phases (in a worker)        count  p50 ms  p95 ms  share")
+    for request, values in sorted(times.items(), key=lambda item: -sum(item[1])):
+        values.sort()
+        p95 = values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
+        print(
+            f"{request:<45} {len(values):>6} {statistics.median(values):>7.0f} {p95:>7}"
+            f" {100 * sum(values) / busy:>5.0f}%"
+        )
+
+
+def table(title: str, figures: dict) -> None:
+    print(f"\n{title:<30} count  failed    p50 ms    p95 ms")
+    for row in [*figures["requests"], {**figures["total"], "name": "(all)"}]:
         print(
             f"{(row['method'] + ' ' + row['name']).strip():<29} {row['requests']:>6}"
             f" {row['failures']:>7} {row['p50']:>9} {row['p95']:>9}"
         )
-    for failure in summary["failures"]:
+    for failure in figures["failures"]:
         print(
             f"failure: {failure['method']} {failure['name']}: {failure['error']} ×{failure['count']}"
         )
-    total = summary["total"]
+
+
+def report(summary: dict, logged: list[str]) -> int:
+    """Print both phases and the errors; return how many requests failed or erred."""
+    failed = 0
+    if summary["sign_in"]:
+        table(f"sign-in phase ({summary['sign_in_seconds']} s)", summary["sign_in"])
+        failed += summary["sign_in"]["total"]["failures"]
+    working = summary["working"]
+    if working is None:
+        print("\nthe working phase never began (not every user got through signing in)")
+        return failed + 1
+    table(f"working phase ({summary['working_seconds']:.0f} s)", working)
+    total = working["total"]
+    failed += total["failures"]
     counted = sum(summary["server_errors"].values())
     print(
-        f"\nrequests {total['requests']}, failed {total['failures']}, "
-        f"server errors (5xx) {max(counted, len(logged))} "
-        f"(locust {counted}, gunicorn's access log {len(logged)}), "
+        f"\nworking phase: requests {total['requests']}, failed {total['failures']}, "
+        f"p50 {total['p50']} ms, p95 {total['p95']} ms; "
         f"409 stale-revision saves {sum(summary['conflicts'].values())}; "
-        f"overall p50 {total['p50']} ms, p95 {total['p95']} ms"
+        f"server errors (5xx, both phases) {max(counted, len(logged))} "
+        f"(locust {counted}, gunicorn's access log {len(logged)})"
     )
     for line in logged[:20]:
         print(f"  5xx: {line}")
-    return total["failures"] + counted + len(logged)
+    return failed + counted + len(logged)
 
 
 def main() -> int:
@@ -119,14 +156,16 @@ def main() -> int:
         subprocess.run(
             [PYTHON, "-m", "locust", "-f", str(HERE / "locustfile.py"), "--host", url,
              "--headless", "--only-summary", "-u", str(options.users),
-             "-r", str(options.spawn_rate), "-t", f"{options.seconds}s", "--stop-timeout", "30",
+             "-r", str(options.spawn_rate), "-t", f"{options.seconds + 600}s", "--stop-timeout", "30",
              "--html", str(work / "locust.html")],
             cwd=ROOT,
-            env={**env, "LOAD_USERS": str(options.users), "LOAD_SUMMARY": str(summary_file)},
+            env={**env, "LOAD_USERS": str(options.users), "LOAD_SECONDS": str(options.seconds),
+                 "LOAD_SUMMARY": str(summary_file)},
         )  # fmt: skip
     if not summary_file.exists():
         print(f"FAILED: locust wrote no summary; see {work}")
         return 1
+    server_times(access_log)
     bad = report(json.loads(summary_file.read_text()), server_errors_logged(access_log))
     if bad:
         print(f"FAILED: see {work}/gunicorn.log for the tracebacks")
