@@ -421,7 +421,10 @@ class _ProductReader:
         r, seen = self.r, set()
         for _i, item, item_path in self.rows(doc, "applicability", "$"):
             row = r.obj(
-                item, item_path, required=("condition",), optional=("answer", "explanation")
+                item,
+                item_path,
+                required=("condition",),
+                optional=("answer", "explanation", "wording"),
             )
             if row is None:
                 continue
@@ -439,6 +442,7 @@ class _ProductReader:
                     )
                     or "",
                     "explanation": r.string(row, "explanation", item_path) or "",
+                    "wording": r.string(row, "wording", item_path) or "",
                 }
             )
 
@@ -619,7 +623,14 @@ def plan_document(plan: Plan) -> dict:
     """The plan as an `offset-plan/1` document (keys in the format's order)."""
     doc: dict[str, Any] = {"format": FORMAT, "plan": _plan_section(plan)}
     applicability = [
-        _compact({"condition": a.condition, "answer": a.answer, "explanation": a.explanation})
+        _compact(
+            {
+                "condition": a.condition,
+                "answer": a.answer,
+                "explanation": a.explanation,
+                "wording": a.wording,
+            }
+        )
         for a in plan.applicability.all()
     ]
     if applicability:
