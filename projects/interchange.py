@@ -74,6 +74,7 @@ PLAN_PRODUCT_KEYS = (
     "sub_project_conditions",
     "annual_savings_stated_kwh",
     "total_reduction_stated_tco2e",
+    "wording",
     "participants",
     "costs",
     "site",
