@@ -21,6 +21,7 @@ from methodologies.engine import parse_calculation_document as _parse
 from methodologies.models import (
     ApplicabilityCondition,
     EmissionFactor,
+    Methodology,
     Refrigerant,
     Regulation,
     RegulationGroup,
@@ -29,7 +30,7 @@ from methodologies.models import (
 SNAPSHOT_FORMAT = "offset-plan-reference/1"
 LIVE_MODELS = {
     model.__name__: model
-    for model in (ApplicabilityCondition, EmissionFactor, Refrigerant, Regulation)
+    for model in (ApplicabilityCondition, EmissionFactor, Methodology, Refrigerant, Regulation)
 }
 DEFAULT_METHODOLOGY = ("AMS-II.C", "15.0")
 # Set by `reference_data_read_once`: the figures read so far in that block.
@@ -168,6 +169,12 @@ def reference_snapshot(document: dict, apps=None) -> dict:
         .objects.filter(methodology__code=code, methodology__version=version)
         .order_by("number")
     ]
+    names = (
+        model("Methodology")
+        .objects.filter(code=code, version=version)
+        .values("title_zh", "title_en", "sector", "sector_name")
+        .first()
+    ) or {}
     with translation.override("zh-hant"):
         groups = [{"value": value, "label": str(label)} for value, label in RegulationGroup.choices]
     regulations = [
@@ -178,7 +185,8 @@ def reference_snapshot(document: dict, apps=None) -> dict:
         "format": SNAPSHOT_FORMAT,
         "emission_factors": factors,
         "refrigerants": refrigerants,
-        "methodology": {"code": code, "version": version, "conditions": conditions},
+        # Its names and sector as section 一 prints them, and its conditions.
+        "methodology": {"code": code, "version": version, **names, "conditions": conditions},
         "regulation_groups": groups,
         "regulations": regulations,
     }

@@ -354,8 +354,16 @@ class BasicForm(PlanModelForm):
             "prepared_on",
             "methodology",
             "sector",
+            "methodology_wording",
+            "methodology_version_wording",
+            "sector_wording",
             "total_reduction_stated_tco2e",
         ]
+        widgets = {
+            "methodology_wording": forms.Textarea(attrs={"rows": 2}),
+            "methodology_version_wording": forms.TextInput,
+            "sector_wording": forms.TextInput,
+        }
 
 
 class ActivityForm(PlanModelForm):
@@ -577,10 +585,11 @@ EquipmentFormSet = row_formset(
 class ApplicabilityForm(forms.ModelForm):
     class Meta:
         model = ApplicabilityAnswer
-        fields = ["answer", "explanation"]
+        fields = ["answer", "explanation", "wording"]
         widgets = {
             "answer": forms.RadioSelect,
             "explanation": forms.Textarea(attrs={"rows": 4}),
+            "wording": forms.Textarea(attrs={"rows": 3}),
         }
 
     def __init__(self, *args, **kwargs):
@@ -593,6 +602,7 @@ class AdditionalityForm(PlanModelForm):
     class Meta:
         model = Plan
         fields = [
+            "conditions_footnote",
             "additionality_none",
             "additionality_central_note",
             "additionality_local_note",
@@ -607,6 +617,7 @@ class AdditionalityForm(PlanModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["saving_rate_required_percent"].percent = numbers.POINTS
+        self.fields["conditions_footnote"].widget = forms.Textarea(attrs={"rows": 2})
 
 
 class RegulationForm(forms.Form):

@@ -74,6 +74,7 @@ PLAN_PRODUCT_KEYS = (
     "sub_project_conditions",
     "annual_savings_stated_kwh",
     "total_reduction_stated_tco2e",
+    "wording",
     "participants",
     "costs",
     "site",
@@ -421,7 +422,10 @@ class _ProductReader:
         r, seen = self.r, set()
         for _i, item, item_path in self.rows(doc, "applicability", "$"):
             row = r.obj(
-                item, item_path, required=("condition",), optional=("answer", "explanation")
+                item,
+                item_path,
+                required=("condition",),
+                optional=("answer", "explanation", "wording"),
             )
             if row is None:
                 continue
@@ -439,6 +443,7 @@ class _ProductReader:
                     )
                     or "",
                     "explanation": r.string(row, "explanation", item_path) or "",
+                    "wording": r.string(row, "wording", item_path) or "",
                 }
             )
 
@@ -619,7 +624,14 @@ def plan_document(plan: Plan) -> dict:
     """The plan as an `offset-plan/1` document (keys in the format's order)."""
     doc: dict[str, Any] = {"format": FORMAT, "plan": _plan_section(plan)}
     applicability = [
-        _compact({"condition": a.condition, "answer": a.answer, "explanation": a.explanation})
+        _compact(
+            {
+                "condition": a.condition,
+                "answer": a.answer,
+                "explanation": a.explanation,
+                "wording": a.wording,
+            }
+        )
         for a in plan.applicability.all()
     ]
     if applicability:

@@ -336,6 +336,23 @@ class Plan(models.Model):
         Methodology, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("減量方法")
     )
     sector = models.CharField(_("範疇別"), max_length=2, blank=True, default="03")
+    # The methodology's lines of 一 as the plan words them; empty: printed from the
+    # reference data as the registered chiller plan has them.
+    methodology_wording = models.TextField(
+        _("減量編號/名稱（計畫書用語）"),
+        blank=True,
+        help_text=_("留空則依參考資料印出，例如 AMS-II.C 需求端利用特定技術的能源效率活動「…」。"),
+    )
+    methodology_version_wording = models.TextField(
+        _("減量方法版本（計畫書用語）"),
+        blank=True,
+        help_text=_("留空則印 Version 與版本號，例如 Version 15.0。"),
+    )
+    sector_wording = models.TextField(
+        _("範疇別（計畫書用語）"),
+        blank=True,
+        help_text=_("留空則印範疇別名稱，例如 能源需求業。"),
+    )
     total_reduction_stated_tco2e = quantity_field(_("計畫書所載專案總減量 (tCO2e)"))
 
     # 二 專案活動描述
@@ -388,6 +405,11 @@ class Plan(models.Model):
     additionality_policy_note = models.TextField(_("政策、方案、綱領說明"), blank=True)
     additionality_other_name = models.CharField(_("其他法規"), max_length=200, blank=True)
     additionality_other_note = models.TextField(_("其他法規說明"), blank=True)
+    conditions_footnote = models.TextField(
+        _("適用條件註腳"),
+        blank=True,
+        help_text=_("印在適用條件表所在頁的頁尾；在條件用語中寫 [1] 標示註腳號碼的位置。"),
+    )
     saving_rate_year = models.PositiveSmallIntegerField(
         _("節電措施年度（西元）"), null=True, blank=True
     )
@@ -670,6 +692,12 @@ class ApplicabilityAnswer(models.Model):
     )
     answer = models.CharField(_("符合性"), max_length=15, choices=Answer.choices, blank=True)
     explanation = models.TextField(_("說明與佐證"), blank=True)
+    # The condition as the plan words it; empty: the reference data's wording.
+    wording = models.TextField(
+        _("條件用語"),
+        blank=True,
+        help_text=_("留空則印參考資料的條件內容；[1] 標示適用條件註腳的位置。"),
+    )
 
     class Meta:
         ordering = ["condition"]

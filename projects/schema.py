@@ -136,6 +136,9 @@ BASIC = [
         html_name="plan-methodology",
     ),
     _row("plan.sector", "sector", STRING, "basic", form=False),
+    _row("plan.wording.methodology", "methodology_wording", TEXT, "basic"),
+    _row("plan.wording.methodology_version", "methodology_version_wording", STRING, "basic"),
+    _row("plan.wording.sector", "sector_wording", STRING, "basic"),
     _row("plan.total_reduction_stated_tco2e", "total_reduction_stated_tco2e", QUANTITY, "basic"),
 ]
 
@@ -199,6 +202,7 @@ ACTIVITY = [
 ]
 
 APPLICABILITY = [
+    _row("plan.wording.conditions_footnote", "conditions_footnote", TEXT, "applicability"),
     _row("additionality.none", "additionality_none", BOOLEAN, "applicability"),
     _row("additionality.notes.central", "additionality_central_note", TEXT, "applicability"),
     _row("additionality.notes.local", "additionality_local_note", TEXT, "applicability"),
@@ -448,6 +452,7 @@ OBJECTS = {
     "plan.crediting_period": gettext_lazy("專案計入期"),
     "plan.application": gettext_lazy("申請類別"),
     "plan.costs": gettext_lazy("費用"),
+    "plan.wording": gettext_lazy("計畫書用語"),
     "plan.site": gettext_lazy("執行地點"),
     "plan.lifetime": gettext_lazy("設備壽齡"),
     "plan.sub_project_conditions": gettext_lazy("子專案條件"),

@@ -16,7 +16,7 @@ from methodologies.engine.document import DEFAULT_GWP_EDITION
 from methodologies.models import Regulation, RegulationGroup
 from methodologies.reference import load_reference_data
 from projects import forms as f
-from projects import schema
+from projects import schema, wording
 from projects.interchange import group_months
 from projects.models import (
     ApplicabilityAnswer,
@@ -206,6 +206,13 @@ class ApplicabilityEditor(SectionEditor):
             form = f.ApplicabilityForm(self.data, instance=instance, prefix=f"condition-{number}")
             condition = conditions[number - 1] if len(conditions) >= number else None
             self.conditions.append((number, condition, form))
+        # What "套用參考計畫書用語" fills in: the registered plan of its technology's wording.
+        self.reference_wording = wording.reference_conditions(
+            plan.technology, {n: c.text for n, c, _form in self.conditions if c is not None}
+        )
+        self.reference_footnote = wording.reference_conditions_footnote(plan.technology)
+        for number, _condition, form in self.conditions:
+            form.reference_wording = self.reference_wording.get(number, "")
         chosen = {c.regulation_id: c for c in plan.regulations.all()}
         self.regulations = []
         for regulation in Regulation.objects.all():

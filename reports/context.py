@@ -14,11 +14,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from methodologies.engine import calculate, parse_calculation_document
 from methodologies.engine.calculation import round_half_away_int
-from methodologies.reference import reference_from_snapshot, reference_snapshot
+from methodologies.reference import (
+    DEFAULT_METHODOLOGY,
+    reference_from_snapshot,
+    reference_snapshot,
+)
 from projects import charts, schema, survey
 from projects.consistency import cost_figures, group_figures, saving_rate_figures
 from projects.dates import roc_long, years_text
@@ -26,6 +31,12 @@ from projects.figures import decode_chunks
 from projects.interchange import decimal_text
 from projects.templatetags import plan_format
 
+# AMS-II.C's names and sector, for a frozen version whose reference snapshot predates them.
+METHODOLOGY_NAMES = (
+    "需求端利用特定技術的能源效率活動",
+    "Demand-side energy efficiency activities for specific technologies",
+    "能源需求業",
+)
 TITLES = {
     "individual": "微型規模計畫型抵換專案計畫書",
     "sub_project": "微型規模方案型抵換專案-子專案計畫書",
@@ -512,6 +523,41 @@ def _monthly(power_key: str, energy_key: str | None):
     return format_group
 
 
+# The footnote mark a condition's own wording may hold (see docs/interchange.md).
+FOOTNOTE_MARK = "[1]"
+
+
+def condition_texts(texts: list[str], footnote: str) -> list[str]:
+    """The conditions' wordings as HTML, their lines kept; with a footnote, the first
+    mark [1] (else the end of the last condition) holds the footnote itself, which
+    the PDF floats to the page's foot and calls with a superscript 1."""
+    html = [escape(text) for text in texts]
+    if footnote and html:
+        note = f'<span class="footnote"><sup>1</sup>{escape(footnote)}</span>'
+        marked = next((i for i, text in enumerate(html) if FOOTNOTE_MARK in text), None)
+        if marked is None:
+            html[-1] += note
+        else:
+            html[marked] = html[marked].replace(FOOTNOTE_MARK, note, 1)
+    return [mark_safe(text.replace("\n", "<br>")) for text in html]  # escaped above
+
+
+def methodology_lines(plan: dict, methodology: dict) -> dict:
+    """Section 一's 減量編號/名稱, 減量方法版本 and 範疇別 as the plan words them,
+    else from the reference data as the registered chiller plan prints them:
+    AMS-II.C 需求端…活動「Demand-side …」, Version 15.0, 能源需求業."""
+    wording = plan.get("wording", {})
+    code = methodology.get("code") or DEFAULT_METHODOLOGY[0]
+    title_zh = methodology.get("title_zh") or METHODOLOGY_NAMES[0]
+    title_en = methodology.get("title_en") or METHODOLOGY_NAMES[1]
+    version = methodology.get("version") or DEFAULT_METHODOLOGY[1]
+    return {
+        "name": wording.get("methodology") or f"{code} {title_zh}「{title_en}」",
+        "version": wording.get("methodology_version") or f"Version {version}",
+        "sector": wording.get("sector") or methodology.get("sector_name") or METHODOLOGY_NAMES[2],
+    }
+
+
 def build_report(
     document: dict, results: dict, *, reference: dict | None = None, draft: bool
 ) -> Report:
@@ -539,6 +585,7 @@ def build_report(
 
     # 一、二
     s["labels"] = schema.pdf_labels()
+    s["methodology_lines"] = methodology_lines(plan, reference.get("methodology", {}))
     s["number"] = plan.get("number", "")
     s["prepared_on"] = roc(plan.get("prepared_on"))
     s["crediting"] = (
@@ -577,14 +624,19 @@ def build_report(
     # 三
     answers = {a["condition"]: a for a in document.get("applicability", [])}
     conditions = reference.get("methodology", {}).get("conditions", [])
+    footnote = plan.get("wording", {}).get("conditions_footnote", "")
+    s["conditions_footnote"] = footnote
+    texts = condition_texts(
+        [answers.get(c["number"], {}).get("wording") or c["text"] for c in conditions], footnote
+    )
     s["conditions"] = [
         {
             "number": c["number"],
-            "text": c["text"],
+            "text": text,
             "answer": answers.get(c["number"], {}).get("answer", ""),
             "explanation": answers.get(c["number"], {}).get("explanation", ""),
         }
-        for c in conditions
+        for c, text in zip(conditions, texts, strict=True)
     ]
     s["service_range"] = _service_range(document.get("calculation", {}).get("service_level"))
     s.update(additionality_section(document, reference))
