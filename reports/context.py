@@ -562,29 +562,10 @@ def build_report(
     s["cost_other_label"] = costs.get("other_label", "")
     s["site"] = plan.get("site", {})
     s["measures_parts"] = _measures_parts(plan.get("measures", ""))
-    equipment = plan.get("equipment", [])
-    old = [e for e in equipment if e["side"] == "baseline"]
-    new = [e for e in equipment if e["side"] == "project"]
-    wording = EQUIPMENT_WORDING.get(technology, {})
-    s["equipment_headers"] = wording.get("headers", ("舊設備", "新設備"))
-    # One unit for every item: the lighting plan's 數量(具) with bare numbers.
-    units = {e.get("unit", "") for e in equipment if e.get("quantity")}
-    one_unit = units.pop() if len(units) == 1 else ""
-    labels = {"efficacy": wording.get("efficacy", "效率")}
-    if one_unit:
-        labels["quantity"] = f"數量({one_unit})"
-    # Only the rows with a value: no table (not even its header) without equipment.
-    s["equipment_rows"] = [
-        (labels.get(key, label), old_value, new_value)
-        for key, label in EQUIPMENT_ROWS
-        for old_value, new_value in [
-            (
-                "、".join(filter(None, (_equipment_value(e, key, one_unit) for e in old))),
-                "、".join(filter(None, (_equipment_value(e, key, one_unit) for e in new))),
-            )
-        ]
-        if old_value or new_value
-    ]
+    s["equipment_headers"] = EQUIPMENT_WORDING.get(technology, {}).get(
+        "headers", ("舊設備", "新設備")
+    )
+    s["equipment_rows"] = equipment_rows(plan, technology)
     lifetime = plan.get("lifetime", {})
     s["lifetime"] = lifetime
     s["lifetime_since"] = roc(lifetime.get("old_equipment_since"))
@@ -606,36 +587,7 @@ def build_report(
         for c in conditions
     ]
     s["service_range"] = _service_range(document.get("calculation", {}).get("service_level"))
-    additionality = document.get("additionality", {})
-    chosen = {r["code"]: r.get("explanation", "") for r in additionality.get("regulations", [])}
-    notes_by_group = additionality.get("notes", {})
-    s["additionality_none"] = additionality.get("none", False)
-    regulations = reference.get("regulations", [])
-    s["regulation_groups"] = [
-        {
-            "label": group["label"],
-            "items": [(r["name"], r["code"] in chosen) for r in regulations if r["group"] == value],
-            "explanations": [
-                (r["name"], chosen[r["code"]])
-                for r in regulations
-                if r["group"] == value and chosen.get(r["code"])
-            ],
-            "note": notes_by_group.get(value, ""),
-        }
-        for group in reference.get("regulation_groups", [])
-        if (value := group["value"])
-    ]
-    s["other_regulation"] = additionality.get("other", {})
-    rate = saving_rate_figures(additionality)
-    if rate:
-        s["saving_rate"] = {
-            "year": rate["year"],
-            "rows": [(label, letter, thousands(kwh)) for label, letter, kwh in rate["measures"]],
-            "formula": rate["formula"],
-            "f": thousands(rate["f"]),
-            "g": thousands(rate["g"]),
-            "h": f"{rate['h']:.2f}",
-        }
+    s.update(additionality_section(document, reference))
 
     # 四
     s["baseline_scenario"] = calculation_notes.get("baseline_scenario", "")
@@ -735,6 +687,71 @@ def build_report(
     s["attachments"] = document.get("attachments", [])
     s["figures"] = _figures(plan, report.images)
     return report
+
+
+def equipment_rows(plan: dict, technology: str = "") -> list[tuple[str, str, str]]:
+    """(label, old equipment, new equipment) of the 舊設備/新設備 table of a plan's
+    `plan` part, only the rows with a value: no table (not even its header) without
+    equipment. One unit for every item (the lighting plan's 數量(具)) goes into the
+    label, with bare numbers."""
+    equipment = plan.get("equipment", [])
+    old = [e for e in equipment if e["side"] == "baseline"]
+    new = [e for e in equipment if e["side"] == "project"]
+    wording = EQUIPMENT_WORDING.get(technology, {})
+    units = {e.get("unit", "") for e in equipment if e.get("quantity")}
+    one_unit = units.pop() if len(units) == 1 else ""
+    labels = {"efficacy": wording.get("efficacy", "效率")}
+    if one_unit:
+        labels["quantity"] = f"數量({one_unit})"
+    return [
+        (labels.get(key, label), old_value, new_value)
+        for key, label in EQUIPMENT_ROWS
+        for old_value, new_value in [
+            (
+                "、".join(filter(None, (_equipment_value(e, key, one_unit) for e in old))),
+                "、".join(filter(None, (_equipment_value(e, key, one_unit) for e in new))),
+            )
+        ]
+        if old_value or new_value
+    ]
+
+
+def additionality_section(document: dict, reference: dict) -> dict:
+    """The 外加性分析（法規） of a plan document with its reference snapshot's
+    regulation checklist: what the plan's section 三 prints, and the 監測報告書's
+    section 四 confirms again (templates/reports/additionality.html)."""
+    section: dict = {}
+    additionality = document.get("additionality", {})
+    chosen = {r["code"]: r.get("explanation", "") for r in additionality.get("regulations", [])}
+    notes_by_group = additionality.get("notes", {})
+    section["additionality_none"] = additionality.get("none", False)
+    regulations = reference.get("regulations", [])
+    section["regulation_groups"] = [
+        {
+            "label": group["label"],
+            "items": [(r["name"], r["code"] in chosen) for r in regulations if r["group"] == value],
+            "explanations": [
+                (r["name"], chosen[r["code"]])
+                for r in regulations
+                if r["group"] == value and chosen.get(r["code"])
+            ],
+            "note": notes_by_group.get(value, ""),
+        }
+        for group in reference.get("regulation_groups", [])
+        if (value := group["value"])
+    ]
+    section["other_regulation"] = additionality.get("other", {})
+    rate = saving_rate_figures(additionality)
+    if rate:
+        section["saving_rate"] = {
+            "year": rate["year"],
+            "rows": [(label, letter, thousands(kwh)) for label, letter, kwh in rate["measures"]],
+            "formula": rate["formula"],
+            "f": thousands(rate["f"]),
+            "g": thousands(rate["g"]),
+            "h": f"{rate['h']:.2f}",
+        }
+    return section
 
 
 SERVICE_METRICS = {"illuminance_lux": "照度", "cooling_capacity_rt": "冷凍能力(RT)"}

@@ -1,5 +1,5 @@
 """The one renderer of the official 計畫書 PDF, shared by the web views and
-`manage.py render_pdf`.
+`manage.py render_pdf`, and of the 監測報告書 PDF of a monitoring report.
 
 WeasyPrint fetches nothing but the product's own static files: `{% static %}`
 URLs resolve against an internal origin and are read through the staticfiles
@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 from weasyprint import HTML
 
 from reports.context import build_report
+from reports.monitoring import build_monitoring_report
 
 # Relative and root-relative URLs in the HTML resolve against this origin; no
 # request ever goes there, the fetcher below answers for it.
@@ -113,3 +114,12 @@ def render_plan_pdf(
     report = build_report(document, results, reference=reference, draft=draft)
     html = render_to_string("reports/plan.html", {"report": report})
     return html_to_pdf(html, report.images)
+
+
+def render_monitoring_pdf(source) -> bytes:
+    """A4 PDF of a monitoring report (監測報告書) from its MonitoringSource
+    (reports.monitoring); reads nothing from the database. A draft is marked 草稿
+    on every page."""
+    report = build_monitoring_report(source)
+    html = render_to_string("reports/monitoring.html", {"report": report})
+    return html_to_pdf(html)

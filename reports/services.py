@@ -1,6 +1,7 @@
 """Rendering and storing PDFs, and exporting whole programmes in the background."""
 
 import logging
+import posixpath
 import shutil
 import tempfile
 import threading
@@ -13,11 +14,25 @@ from django.db import IntegrityError, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from methodologies.reference import reference_snapshot, snapshot_results
+from methodologies.engine import calculate_monitoring, parse_monitoring_document
+from methodologies.models import EmissionFactor
+from methodologies.reference import (
+    reference_from_snapshot,
+    reference_snapshot,
+    snapshot_results,
+)
 from projects.interchange import plan_document
 from projects.models import Plan, PlanVersion, Programme
+from projects.monitoring.entry import monitoring_reference_snapshot
+from projects.monitoring.models import (
+    MonitoringAttachment,
+    MonitoringReport,
+    MonitoringReportVersion,
+)
+from projects.monitoring.services import report_document
 from reports.models import ProgrammeExport, VersionPdf
-from reports.rendering import render_plan_pdf
+from reports.monitoring import Evidence, MonitoringSource, Verification
+from reports.rendering import render_monitoring_pdf, render_plan_pdf
 from reports.tasks import programme_export_task, version_pdf_task
 
 logger = logging.getLogger(__name__)
@@ -179,3 +194,94 @@ def programme_export_run(export_id: int) -> None:
         export.error = str(error)
     export.finished_at = timezone.now()
     export.save()
+
+
+# -- 監測報告書 ---------------------------------------------------------------------
+
+
+def _factor_source(reference: dict, year: int) -> str:
+    """Where the period's emission factor was published: the snapshot's word when it
+    keeps one, else the reference table's (the value itself is the snapshot's)."""
+    for row in reference.get("emission_factors", []):
+        if row.get("year") == year and row.get("source"):
+            return row["source"]
+    return EmissionFactor.objects.filter(year=year).values_list("source", flat=True).first() or ""
+
+
+def _evidence(attachment: MonitoringAttachment) -> Evidence:
+    return Evidence(
+        label=attachment.label,
+        description=attachment.description,
+        filename=posixpath.basename(attachment.file.name),
+    )
+
+
+def monitoring_source(
+    report: MonitoringReport, version: MonitoringReportVersion | None = None
+) -> MonitoringSource:
+    """Everything the 監測報告書 PDF prints, read now so that rendering reads nothing:
+    a frozen `version` as it was submitted (its document, results and reference
+    snapshot), or without one the current draft computed with today's reference
+    figures (raises DocumentErrors while it is incomplete or its year's emission
+    factor is not published). The plan's part is the registered version's. The
+    verifier's figure is printed with the report's current version only."""
+    report = MonitoringReport.objects.select_related(
+        "plan__organisation",
+        "plan__authority",
+        "plan__programme__authority",
+        "plan__registered_version",
+        "verification_body",
+    ).get(pk=report.pk)
+    plan = report.plan
+    if version is None:
+        document = report_document(report)
+        reference = monitoring_reference_snapshot(document)
+        results = calculate_monitoring(
+            parse_monitoring_document(document, reference_from_snapshot(reference))
+        ).to_json()
+        dated = timezone.localdate()
+    else:
+        document, results, reference = version.document, version.results, version.reference
+        dated = timezone.localdate(version.created_at)
+    registered = plan.registered_version
+    attachments = list(report.attachments.order_by("order", "pk"))
+    verification = None
+    if report.verification_body_id:
+        current = version is not None and version.pk == report.current_version_id
+        verification = Verification(
+            body=report.verification_body.name,
+            reduction_tco2e=report.verified_reduction_tco2e if current else None,
+            statements=tuple(
+                _evidence(a)
+                for a in attachments
+                if a.kind == MonitoringAttachment.Kind.VERIFICATION_STATEMENT
+            ),
+        )
+    authority = plan.reviewing_authority
+    return MonitoringSource(
+        document=document,
+        results=results,
+        reference=reference,
+        plan_document=registered.document if registered else {},
+        plan_results=registered.results if registered else {},
+        plan_reference=registered.reference if registered else {},
+        organisation=plan.organisation.name,
+        authority=authority.name if authority else "",
+        registered_on=plan.registered_on,
+        dated=dated,
+        draft=version is None,
+        version=version.number if version else None,
+        factor_source=_factor_source(reference, document["monitoring"]["emission_factor"]["year"]),
+        evidence=tuple(
+            _evidence(a) for a in attachments if a.kind == MonitoringAttachment.Kind.EVIDENCE
+        ),
+        verification=verification,
+    )
+
+
+def monitoring_pdf(
+    report: MonitoringReport, version: MonitoringReportVersion | None = None
+) -> bytes:
+    """The 監測報告書 PDF of a frozen version, or of the current draft (marked 草稿;
+    raises DocumentErrors while the draft cannot be computed)."""
+    return render_monitoring_pdf(monitoring_source(report, version))

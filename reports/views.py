@@ -1,4 +1,4 @@
-"""PDF downloads and programme exports."""
+"""PDF downloads (計畫書 and 監測報告書) and programme exports."""
 
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse
@@ -8,6 +8,8 @@ from django.utils.translation import gettext as _
 from methodologies.engine import DocumentErrors
 from projects import permissions
 from projects.models import PlanVersion, Programme
+from projects.monitoring.models import MonitoringReport
+from projects.monitoring.permissions import can_see_report, visible_report
 from reports import services
 from reports.models import ProgrammeExport
 
@@ -33,6 +35,34 @@ def version_pdf(request, pk, number):
     plan = permissions.visible_plan(request.user, pk, may=permissions.can_download_version_pdf)
     version = get_object_or_404(PlanVersion, plan=plan, number=number)
     return _pdf_response(services.version_pdf(version), f"plan-{plan.pk}-v{number}.pdf")
+
+
+def monitoring_pdf(request, pk):
+    """The 監測報告書 as it stands: the current draft, marked 草稿, while the applicant
+    may still change it; once submitted, its latest frozen version."""
+    report = visible_report(request.user, pk, may=can_see_report)
+    if report.status in MonitoringReport.EDITABLE_STATUSES or report.current_version_id is None:
+        try:
+            pdf = services.monitoring_pdf(report)
+        except DocumentErrors:
+            messages.error(
+                request, _("監測數據尚未填齊或該年度電力排碳係數尚未公告，無法產生 PDF。")
+            )
+            return redirect("projects:monitoring_report", pk=report.pk)
+        return _pdf_response(pdf, f"monitoring-{report.pk}-draft.pdf")
+    version = report.current_version
+    return _pdf_response(
+        services.monitoring_pdf(report, version), f"monitoring-{report.pk}-v{version.number}.pdf"
+    )
+
+
+def monitoring_version_pdf(request, pk, number):
+    """A frozen version of a 監測報告書 as it was submitted."""
+    report = visible_report(request.user, pk, may=can_see_report)
+    version = get_object_or_404(report.versions, number=number)
+    return _pdf_response(
+        services.monitoring_pdf(report, version), f"monitoring-{report.pk}-v{number}.pdf"
+    )
 
 
 def _administrator(request):
