@@ -64,6 +64,8 @@ class Verification:
     body: str
     reduction_tco2e: int | None
     statements: tuple[Evidence, ...] = ()
+    # False for a version a later submission replaced: its verification is the later one's.
+    current: bool = True
 
 
 @dataclass(frozen=True)

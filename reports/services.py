@@ -247,15 +247,21 @@ def monitoring_source(
     attachments = list(report.attachments.order_by("order", "pk"))
     verification = None
     if report.verification_body_id:
+        # The verifier's figure and statement belong to the latest submission: the
+        # statements uploaded since it (as projects.monitoring's verification pages
+        # read them), printed with the current version only.
         current = version is not None and version.pk == report.current_version_id
+        statements = [
+            a
+            for a in attachments
+            if a.kind == MonitoringAttachment.Kind.VERIFICATION_STATEMENT
+            and (report.submitted_at is None or a.uploaded_at >= report.submitted_at)
+        ]
         verification = Verification(
             body=report.verification_body.name,
+            current=current or version is None,
             reduction_tco2e=report.verified_reduction_tco2e if current else None,
-            statements=tuple(
-                _evidence(a)
-                for a in attachments
-                if a.kind == MonitoringAttachment.Kind.VERIFICATION_STATEMENT
-            ),
+            statements=tuple(_evidence(a) for a in statements) if current else (),
         )
     authority = plan.reviewing_authority
     return MonitoringSource(

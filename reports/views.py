@@ -9,7 +9,7 @@ from methodologies.engine import DocumentErrors
 from projects import permissions
 from projects.models import PlanVersion, Programme
 from projects.monitoring.models import MonitoringReport
-from projects.monitoring.permissions import can_see_report, visible_report
+from projects.monitoring.permissions import visible_report
 from reports import services
 from reports.models import ProgrammeExport
 
@@ -40,7 +40,7 @@ def version_pdf(request, pk, number):
 def monitoring_pdf(request, pk):
     """The 監測報告書 as it stands: the current draft, marked 草稿, while the applicant
     may still change it; once submitted, its latest frozen version."""
-    report = visible_report(request.user, pk, may=can_see_report)
+    report = visible_report(request.user, pk)
     if report.status in MonitoringReport.EDITABLE_STATUSES or report.current_version_id is None:
         try:
             pdf = services.monitoring_pdf(report)
@@ -58,7 +58,7 @@ def monitoring_pdf(request, pk):
 
 def monitoring_version_pdf(request, pk, number):
     """A frozen version of a 監測報告書 as it was submitted."""
-    report = visible_report(request.user, pk, may=can_see_report)
+    report = visible_report(request.user, pk)
     version = get_object_or_404(report.versions, number=number)
     return _pdf_response(
         services.monitoring_pdf(report, version), f"monitoring-{report.pk}-v{number}.pdf"

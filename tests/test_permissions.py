@@ -364,6 +364,41 @@ def report_submit_data(w):
     return {"verification_body": body.pk}
 
 
+def with_submitted_report(w):
+    """with_report, its figures entered (this year's factor given in the document, as
+    it is not published yet) and frozen as version 1, submitted for verification."""
+    from methodologies.engine import calculate_monitoring, parse_monitoring_document
+    from methodologies.reference import reference_from_snapshot
+    from projects.monitoring.entry import monitoring_reference_snapshot
+    from projects.monitoring.models import MonitoringReportVersion
+    from projects.monitoring.services import report_document
+
+    with_report(w)
+    report = MonitoringReport.objects.get(pk=w["report"].pk)
+    document = report_document(report)
+    month = report.period_start.strftime("%Y-%m")
+    document["monitoring"]["emission_factor"]["value"] = "0.474"
+    document["monitoring"]["baseline"]["groups"][0]["hours"] = "1"
+    for group in document["monitoring"]["project"]["groups"]:
+        group["periods"] = [{"period": month, "energy_kwh": "1"}]
+    reference = monitoring_reference_snapshot(document)
+    results = calculate_monitoring(
+        parse_monitoring_document(document, reference_from_snapshot(reference))
+    ).to_json()
+    version = MonitoringReportVersion.objects.create(
+        report=report,
+        number=1,
+        document=document,
+        results=results,
+        reduction_tco2e=int(results["reduction_tco2e"]),
+        reference=reference,
+        created_by=w["users"]["editor"],
+    )
+    MonitoringReport.objects.filter(pk=report.pk).update(
+        status=MonitoringReport.Status.SUBMITTED, current_version=version
+    )
+
+
 def without_questions(w):
     """The template adds questions only where the plan has none."""
     fresh_plan(w).questions.all().delete()
@@ -492,6 +527,29 @@ MONITORING = [
         report_document_file,
         reports,
         {"editor"},
+    ),
+    # The 監測報告書 PDF (reports): a draft whose year's factor is not published yet
+    # sends its members back to the report page; a submitted one is its frozen version.
+    report_case(
+        "reports:monitoring_pdf",
+        report_url("reports:monitoring_pdf"),
+        row(302, 302, 302, 404, 404, 404, 404, 302),
+        label="draft",
+    ),
+    Case(
+        "reports:monitoring_pdf",
+        report_url("reports:monitoring_pdf"),
+        SEE,
+        state="approved",
+        setup=with_submitted_report,
+        label="submitted",
+    ),
+    Case(
+        "reports:monitoring_version_pdf",
+        report_url("reports:monitoring_version_pdf", 1),
+        SEE,
+        state="approved",
+        setup=with_submitted_report,
     ),
     # Refused for the editor too (the factor of this year is not published yet): back
     # to the report page with the reason, nothing changed.

@@ -199,8 +199,22 @@ def test_the_verifier_figure_is_printed_with_the_current_version_only(people, su
     first = submitted.current_version
     section = build_monitoring_report(services.monitoring_source(submitted, first)).sections
     assert section["verified"] == thousands(int(first.results["reduction_tco2e"]) - 7)
+    assert [a.filename for a in section["verification"].statements] == [
+        "verification-statement.pdf"
+    ]
     draft = build_monitoring_report(services.monitoring_source(submitted)).sections
     assert "verified" not in draft
+    # Sent back and submitted again: version 1 no longer carries the verification.
+    MonitoringReport.objects.filter(pk=submitted.pk).update(
+        status=MonitoringReport.Status.CHANGES_REQUESTED, verified_reduction_tco2e=None
+    )
+    report = entry.report_submit(submitted, by=people.editor, verification_body=people.body)
+    old = build_monitoring_report(services.monitoring_source(report, first)).sections
+    assert "verified" not in old
+    assert not old["verification"].current and old["verification"].statements == ()
+    latest = build_monitoring_report(services.monitoring_source(report, report.current_version))
+    assert latest.sections["verification"].current
+    assert latest.sections["verification"].statements == ()  # none since the resubmission
 
 
 def _lighting_report(demo_document) -> MonitoringReport:
