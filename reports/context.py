@@ -744,12 +744,12 @@ def build_report(
 def equipment_rows(plan: dict, technology: str = "") -> list[tuple[str, str, str]]:
     """(label, old equipment, new equipment) of the 舊設備/新設備 table of a plan's
     `plan` part, only the rows with a value: no table (not even its header) without
-    equipment."""
+    equipment. One unit for every item (the lighting plan's 數量(具)) goes into the
+    label, with bare numbers."""
     equipment = plan.get("equipment", [])
     old = [e for e in equipment if e["side"] == "baseline"]
     new = [e for e in equipment if e["side"] == "project"]
     wording = EQUIPMENT_WORDING.get(technology, {})
-    # One unit for every item: the lighting plan's 數量(具) with bare numbers.
     units = {e.get("unit", "") for e in equipment if e.get("quantity")}
     one_unit = units.pop() if len(units) == 1 else ""
     labels = {"efficacy": wording.get("efficacy", "效率")}

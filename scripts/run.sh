@@ -7,5 +7,5 @@ export DEBUG=${DEBUG:-true}
 # The demo's reviewers and administrator sign in with their password alone.
 export REQUIRE_TWO_FACTOR_FOR_STAFF=${REQUIRE_TWO_FACTOR_FOR_STAFF:-false}
 .venv/bin/python manage.py migrate --noinput
-.venv/bin/python manage.py load_demo
+.venv/bin/python manage.py load_demo --registry
 exec .venv/bin/python manage.py runserver "${ADDRESS:-127.0.0.1:8000}"

@@ -28,6 +28,7 @@ from projects.credits.models import (
     LedgerRange,
 )
 from projects.models import Organisation, Plan, validate_tax_id
+from projects.templatetags.plan_format import tonnes
 
 # The published coding as described (溫室氣體減量額度交易拍賣及移轉管理辦法 Art. 2):
 # country, the project's serial, the credit type, the monitoring period's end
@@ -338,7 +339,11 @@ def _carbon_fee_deduction(*, quantity: int, tax_id, year, chargeable_emissions) 
                 "統一編號 %(tax_id)s 已申報 %(year)s 年的收費排放量為 %(declared)s 公噸，"
                 "同一年度請填寫相同的數值。"
             )
-            % {"tax_id": tax_id, "year": year, "declared": declaration.chargeable_emissions},
+            % {
+                "tax_id": tax_id,
+                "year": year,
+                "declared": tonnes(declaration.chargeable_emissions),
+            },
             "chargeable_emissions",
         )
     deducted_before = sum(
@@ -362,9 +367,9 @@ def _carbon_fee_deduction(*, quantity: int, tax_id, year, chargeable_emissions) 
                 "本次最多可註銷 %(limit)s 公噸用於碳費抵減。"
             )
             % {
-                "emissions": chargeable_emissions,
-                "cap": chargeable_emissions * DEDUCTION_CAP,
-                "before": deducted_before,
+                "emissions": tonnes(chargeable_emissions),
+                "cap": tonnes(chargeable_emissions * DEDUCTION_CAP),
+                "before": tonnes(deducted_before),
                 "limit": limit,
             },
             "quantity",

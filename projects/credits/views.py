@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from projects.credits import permissions, selectors, services
 from projects.credits.forms import RetireForm, TransferForm
+from projects.templatetags.plan_format import tonnes
 
 HISTORY_PAGE_SIZE = 50
 PUBLIC_PAGE_SIZE = 50
@@ -108,7 +109,7 @@ def account_retire(request, pk):
             message = _("已註銷 %(quantity)s 公噸。") % {"quantity": entry.quantity}
             if entry.deducted_emissions is not None:
                 message += _("可抵減收費排放量 %(deducted)s 公噸。") % {
-                    "deducted": entry.deducted_emissions
+                    "deducted": tonnes(entry.deducted_emissions)
                 }
             messages.success(request, message)
             return redirect("credits:account", pk=organisation.pk)

@@ -38,6 +38,15 @@ def thousands(value, places: int | None = None) -> str:
 
 
 @register.filter
+def tonnes(value) -> str:
+    """Tonnes as people write them: thousands grouped, no trailing zeros of the
+    stored scale (Decimal("1000.000") -> "1,000", Decimal("96.0") -> "96")."""
+    if value in (None, ""):
+        return ""
+    return thousands(Decimal(str(value)).normalize())
+
+
+@register.filter
 def years(value) -> str:
     """Crediting years: "10.0000" -> "10", "9.7534" stays, "15.5000" -> "15.5"."""
     if value in (None, ""):

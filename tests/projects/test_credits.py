@@ -420,7 +420,7 @@ def test_a_company_declares_one_chargeable_emissions_figure_a_year(world):
     refused(
         lambda: carbon_fee(world, world["applicant"], 1, emissions=Decimal("1000")),
         "chargeable_emissions",
-        "120.000",
+        "已申報 2025 年的收費排放量為 120 公噸",
     )
 
 
@@ -684,6 +684,33 @@ def test_a_carbon_fee_retirement_beyond_the_cap_is_refused_at_the_quantity(world
     )
     assert response.status_code == 302
     assert LedgerEntry.objects.retirements().get().deducted_emissions == Decimal("12.0")
+
+
+def test_carbon_fee_tonnes_are_shown_without_the_stored_decimal_places(world, client):
+    """The ledger keeps tonnes to 0.001 t (1,000.000; 96.0 deducted); people read
+    1,000 and 96 in the refusal, the confirmation and both lists."""
+    issue(world, quantity=100)
+    client.force_login(world["users"]["editor"])
+    data = {
+        "retire-quantity": "90",
+        "retire-purpose": "carbon_fee",
+        "retire-beneficiary": "某製造公司",
+        "retire-tax_id": COMPANY,
+        "retire-year": "2025",
+        "retire-chargeable_emissions": "1000",
+    }
+    response = client.post(account_url("retire", world["applicant"]), data)
+    refusal = response.context["retire_form"].errors["quantity"][0]
+    assert "1,000 公噸的 10% 是 100 公噸，此前已抵減 0 公噸" in refusal
+
+    response = client.post(
+        account_url("retire", world["applicant"]), data | {"retire-quantity": "80"}, follow=True
+    )
+    page = response.content.decode()
+    assert "可抵減收費排放量 96 公噸" in page
+    assert "2025 年抵減 96 公噸" in page
+    public = Client().get(reverse("credits:retirements")).content.decode()
+    assert "2025 年收費排放量 1,000 公噸，抵減 96 公噸" in public
 
 
 def test_a_carbon_fee_retirement_form_asks_for_the_company_year_and_emissions(world, client):

@@ -141,9 +141,10 @@ def test_the_verifier_records_the_figure_attaches_the_statement_and_completes(
             {"revision": fresh(report).revision},
         )
     assert fresh(report).status == Status.VERIFIED
-    # The applicant and the authority hear of it.
+    # The applicant's members (its read-only member too, as for a plan) and the authority
+    # hear of it.
     recipients = {address for message in mail.outbox for address in message.to}
-    assert recipients == {people.editor.email, people.reviewer.email}
+    assert recipients == {people.editor.email, people.viewer.email, people.reviewer.email}
 
 
 def test_a_statement_that_is_not_a_pdf_is_refused_at_its_field(people, report):

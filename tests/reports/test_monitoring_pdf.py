@@ -287,7 +287,7 @@ def test_anonymous_users_are_sent_to_sign_in(client, submitted):
     ):
         response = client.get(url)
         assert response.status_code == 302
-        assert response["Location"].startswith(reverse("login"))
+        assert response["Location"].startswith(reverse("account_login"))
 
 
 def test_outsiders_get_404(client, people, submitted):

@@ -145,8 +145,10 @@ def test_without_a_table_number_the_caption_is_unnumbered(demo_document, tmp_pat
 
 
 @pytest.fixture
-def chiller(demo_document):
-    """The chiller demo plan, ready to submit, and an editor of its organisation."""
+def chiller(demo_document, settings, tmp_path):
+    """The chiller demo plan, ready to submit, and an editor of its organisation; its
+    figures are stored in a temporary MEDIA_ROOT that stays set for the test."""
+    settings.MEDIA_ROOT = tmp_path
     plan, editor, _reviewer = chiller_with_people(demo_document("chiller-individual.json"))
     return plan, editor
 
@@ -161,8 +163,7 @@ def post_environment(client, plan, changes: dict):
     )
 
 
-def test_an_edit_on_the_section_page_shows_in_the_pdf(client, chiller, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+def test_an_edit_on_the_section_page_shows_in_the_pdf(client, chiller, tmp_path):
     plan, editor = chiller
     client.force_login(editor)
     response = post_environment(
