@@ -92,7 +92,9 @@ def test_an_approved_pdf_is_stored_in_and_served_from_the_bucket(
             plan = plan_transition(plan=plan, user=user, name=name)
 
     stored = VersionPdf.objects.get(version=plan.current_version)
-    assert stored_keys(bucket) == [stored.file.name]
+    # The demo plan's figures are in the bucket too; the PDF is the one stored file under pdf/.
+    assert [key for key in stored_keys(bucket) if key.startswith("pdf/")] == [stored.file.name]
+    assert all(key.startswith(("pdf/", f"plans/{plan.pk}/figures/")) for key in stored_keys(bucket))
     in_bucket = bucket.get_object(Bucket=s3.BUCKET, Key=stored.file.name)["Body"].read()
     assert in_bucket.startswith(b"%PDF")
 

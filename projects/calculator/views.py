@@ -99,14 +99,14 @@ def preview(request):
 @login_not_required
 @require_POST
 def start(request):
-    """Keep the figures and go on to a real plan: sign in first if need be."""
+    """Keep the figures and go on to a real plan: sign up (or sign in) first if need be."""
     key = services.example_key(request.POST.get("example"))
     if not services.calculator_keep(request.session, key, request.POST):
         messages.error(request, _("計算內容過大，無法保留。"))
         return redirect(f"{reverse('calculator:page')}?example={key}")
     target = reverse("projects:plan_create")
     if not request.user.is_authenticated:
-        return redirect_to_login(target)
+        return redirect_to_login(target, login_url=reverse("account_signup"))
     if not permissions.can_create_plans(request.user):
         messages.error(request, _("您的帳號尚未屬於任何申請單位，無法建立計畫書。"))
         return redirect(f"{reverse('calculator:page')}?example={key}")

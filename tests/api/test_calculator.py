@@ -141,7 +141,7 @@ def test_starting_a_plan_carries_the_figures_into_its_section_four():
     fields["baseline-groups-0-count"] = ["3"]
     response = client.post(reverse("calculator:start"), fields)
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("account_login"))
+    assert response["Location"].startswith(reverse("account_signup"))
     user = UserFactory()
     organisation = OrganisationFactory()
     MembershipFactory(user=user, organisation=organisation, role=Membership.Role.EDITOR)

@@ -73,7 +73,7 @@ def test_an_upload_is_stored_under_the_type_its_content_shows_and_downloaded(
     response = editor.get(reverse("projects:attachment_download", args=[plan.pk, attachment.pk]))
     assert response["Content-Disposition"].startswith("attachment;")
     assert response["X-Content-Type-Options"] == "nosniff"
-    response.close()
+    b"".join(response.streaming_content)  # read to the end, as a server does (closes the file)
     assert editor.get("/media/" + attachment.file.name).status_code == 404
 
 
