@@ -111,10 +111,12 @@ class Replay:
 
 def ledger_problems() -> list[str]:
     """Everything wrong with the ledger and the blocks; empty when they agree."""
+    outermost = not connection.in_atomic_block
     with transaction.atomic():
-        if connection.vendor == "postgresql":
+        if outermost and connection.vendor == "postgresql":
             # One snapshot for every query below: under READ COMMITTED a move that
-            # commits between two of them would show as a broken ledger.
+            # commits between two of them would show as a broken ledger. (Inside a
+            # caller's transaction, the caller's isolation holds.)
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         issuances = {issuance.pk: issuance for issuance in CreditIssuance.objects.all()}
