@@ -11,7 +11,7 @@ serial ranges. `manage.py check_ledger` prints what it finds.
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from projects.credits.models import CreditBlock, CreditIssuance, LedgerEntry, LedgerRange
 
@@ -111,7 +111,14 @@ class Replay:
 
 def ledger_problems() -> list[str]:
     """Everything wrong with the ledger and the blocks; empty when they agree."""
-    with transaction.atomic():  # one consistent snapshot on PostgreSQL (repeatable enough)
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            # One snapshot for every query below: under READ COMMITTED a move that
+            # commits between two of them would show as a broken ledger. (Inside a
+            # caller's transaction, the caller's isolation holds.)
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         issuances = {issuance.pk: issuance for issuance in CreditIssuance.objects.all()}
         ranges = defaultdict(list)
         for moved in LedgerRange.objects.order_by("pk"):

@@ -1,12 +1,13 @@
 """Registration: the authority registers an approved plan, which assigns its
 project number (專案編號) and fixes its crediting period from the registration
-date. Everything here runs under row locks: the plan, then (for a sub-project)
-its programme, then the numbering schemes, always in that order."""
+date. Everything here runs under row locks: the plan, then the numbering lock
+(`_lock_numbering`), then (for a sub-project) its programme, then the
+numbering schemes, always in that order."""
 
 import logging
 from datetime import date
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,6 +26,10 @@ audit = logging.getLogger("projects.audit")
 # Numbers already taken (typed by hand in the admin, or a sequence set back) are
 # skipped; this many in a row means the scheme needs an administrator's look.
 MAX_SKIPS = 1000
+# Every scheme draws from one set of numbers (plans' and programmes' alike, and
+# the default pattern is the same for every authority), so allocations are
+# serialised across schemes too: one PostgreSQL advisory lock, held until commit.
+NUMBERING_LOCK = 0x50524E  # an arbitrary key of this application's own
 
 
 class RegistrationError(PlanError):
@@ -57,6 +62,14 @@ def _scheme(*, authority=None, programme=None, lock: bool) -> NumberingScheme:
         )
     scheme, _created = NumberingScheme.objects.get_or_create(**owner, defaults={"pattern": default})
     return NumberingScheme.objects.select_for_update().get(pk=scheme.pk)
+
+
+def _lock_numbering() -> None:
+    """Wait for any other registration's numbering to commit (PostgreSQL; SQLite
+    serialises writers anyway). Taken after the plan's row lock, before any other."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [NUMBERING_LOCK])
 
 
 def _number_taken(number: str) -> bool:
@@ -109,6 +122,8 @@ def allocate_number(plan: Plan, *, on: date, save: bool = True) -> str:
     plan's from its authority's scheme (B-0000272). With `save` (inside a
     transaction) the schemes are locked and moved on; without, it is a preview
     that may differ if someone registers meanwhile."""
+    if save:
+        _lock_numbering()
     if plan.programme_id:
         programme_number = _programme_number(plan.programme, on=on, save=save)
         scheme = _scheme(programme=plan.programme, lock=save)
