@@ -25,6 +25,8 @@ TEST_OVERRIDES = (
     "SECURE_HSTS_PRELOAD",
     "SECURE_PROXY_SSL_HEADER",
     "STATIC_MANIFEST",
+    # Set by the browser tests' conftest for Playwright; never in production.
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
     "STORAGE_BACKEND",
 )
 

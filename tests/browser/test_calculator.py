@@ -38,4 +38,4 @@ def test_a_visitor_tries_the_chiller_example_and_sees_the_preview_change(page):
     # Going on to a real plan asks to sign in first.
     page.once("dialog", lambda dialog: dialog.accept())
     page.click("[data-role='start-plan']")
-    page.wait_for_url("**/accounts/login/**")
+    page.wait_for_url("**/accounts/signup/**")
