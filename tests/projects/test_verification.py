@@ -336,7 +336,7 @@ def test_only_the_plans_authority_approves(people):
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'")
 @pytest.mark.django_db(transaction=True)
-def test_two_approvals_at_once_issue_exactly_once(people, reference_data):
+def test_two_approvals_at_once_issue_exactly_once(reference_data, people):
     report = verified_report(people, verified=100)
     barrier = threading.Barrier(2)
     outcomes = []
