@@ -70,3 +70,86 @@ def test_the_main_pages_keep_the_content_security_policy(page):
 
     assert violations == []
     assert errors == []
+
+
+# The pages added with the registry, monitoring, verification, accounts, tokens and
+# the calculator, by who walks them (None: no one signed in).
+REGISTRY_PAGES = {
+    None: (
+        "/registry/",
+        "/registry/2/",
+        "/registry/retirements/",
+        "/calculator/",
+        "/accounts/signup/",
+    ),
+    "carrefour": (
+        "/registry/accounts/",
+        "/registry/accounts/3/",
+        "/plans/2/monitoring/new/",
+        "/monitoring/1/",
+        "/monitoring/1/edit/",
+        "/monitoring/1/attachments/",
+        "/monitoring/1/review/",
+        "/monitoring/1/compare/",
+        "/monitoring/1/history/",
+        "/organisations/",
+        "/organisations/3/",
+        "/organisations/new/",
+        "/organisations/join/",
+        "/account/tokens/",
+        "/accounts/email/",
+        "/accounts/2fa/",
+        "/accounts/sessions/",
+    ),
+    "verifier": ("/monitoring/queue/", "/registry/accounts/5/"),
+    "hsinchu": ("/monitoring/queue/", "/monitoring/1/review/"),
+    "admin": ("/site-admin/", "/site-admin/users/2/", "/programmes/1/exports/"),
+}
+
+
+def test_the_registry_account_and_monitoring_pages_keep_the_content_security_policy(
+    browser, live_server, reference_data, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    call_command("load_demo", registry=True, stdout=StringIO())
+    from django.contrib.auth import get_user_model
+
+    from reports.models import ProgrammeExport
+
+    # An export under way: its progress bar is on the page (and polls).
+    ProgrammeExport.objects.create(
+        programme_id=1,
+        requested_by=get_user_model().objects.get(username="admin"),
+        status=ProgrammeExport.Status.RUNNING,
+        done=1,
+        total=3,
+    )
+    errors, violations = [], []
+    for username, paths in REGISTRY_PAGES.items():
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-TW")
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.base_url = live_server.url
+        page.on(
+            "console",
+            lambda message, page=page: (
+                errors.append(f"{page.url}: {message.text}") if message.type == "error" else None
+            ),
+        )
+        page.on("pageerror", lambda error, page=page: errors.append(f"{page.url}: {error}"))
+        page.add_init_script(RECORD_VIOLATIONS)
+        try:
+            if username:
+                sign_in(page, username, DEMO_PASSWORD)
+            for path in paths:
+                reply = page.goto(page.base_url + path)
+                assert reply.status == 200, (username, path, reply.status)
+                page.wait_for_load_state("networkidle")
+                violations.extend(
+                    f"{username} {path}: {v}" for v in page.evaluate("window.__violations")
+                )
+        finally:
+            context.close()
+
+    assert violations == []
+    assert errors == []
