@@ -11,6 +11,7 @@ from projects.management.commands.load_demo import DEMO_PASSWORD
 from projects.models import Plan
 from projects.sections import EDITORS
 from tests.browser.conftest import sign_in
+from tests.browser.test_layout import registry_walk
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -72,60 +73,25 @@ def test_the_main_pages_keep_the_content_security_policy(page):
     assert errors == []
 
 
-# The pages added with the registry, monitoring, verification, accounts, tokens and
-# the calculator, by who walks them (None: no one signed in).
-REGISTRY_PAGES = {
-    None: (
-        "/registry/",
-        "/registry/2/",
-        "/registry/retirements/",
-        "/calculator/",
-        "/accounts/signup/",
-    ),
-    "carrefour": (
-        "/registry/accounts/",
-        "/registry/accounts/3/",
-        "/plans/2/monitoring/new/",
-        "/monitoring/1/",
-        "/monitoring/1/edit/",
-        "/monitoring/1/attachments/",
-        "/monitoring/1/review/",
-        "/monitoring/1/compare/",
-        "/monitoring/1/history/",
-        "/organisations/",
-        "/organisations/3/",
-        "/organisations/new/",
-        "/organisations/join/",
-        "/account/tokens/",
-        "/accounts/email/",
-        "/accounts/2fa/",
-        "/accounts/sessions/",
-    ),
-    "verifier": ("/monitoring/queue/", "/registry/accounts/5/"),
-    "hsinchu": ("/monitoring/queue/", "/monitoring/1/review/"),
-    "admin": ("/site-admin/", "/site-admin/users/2/", "/programmes/1/exports/"),
-}
-
-
 def test_the_registry_account_and_monitoring_pages_keep_the_content_security_policy(
     browser, live_server, reference_data, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path
-    call_command("load_demo", registry=True, stdout=StringIO())
+    walks = registry_walk()
     from django.contrib.auth import get_user_model
 
     from reports.models import ProgrammeExport
 
     # An export under way: its progress bar is on the page (and polls).
     ProgrammeExport.objects.create(
-        programme_id=1,
+        programme=Plan.objects.exclude(programme=None).get().programme,
         requested_by=get_user_model().objects.get(username="admin"),
         status=ProgrammeExport.Status.RUNNING,
         done=1,
         total=3,
     )
     errors, violations = [], []
-    for username, paths in REGISTRY_PAGES.items():
+    for username, walk in walks.items():
         context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-TW")
         page = context.new_page()
         page.set_default_timeout(15_000)
@@ -141,7 +107,7 @@ def test_the_registry_account_and_monitoring_pages_keep_the_content_security_pol
         try:
             if username:
                 sign_in(page, username, DEMO_PASSWORD)
-            for path in paths:
+            for path in walk.values():
                 reply = page.goto(page.base_url + path)
                 assert reply.status == 200, (username, path, reply.status)
                 page.wait_for_load_state("networkidle")
