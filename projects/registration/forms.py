@@ -17,6 +17,10 @@ class RegistrySearchForm(forms.Form):
         required=False,
         max_length=100,
         widget=forms.TextInput(
-            attrs={"placeholder": _("專案編號、計畫名稱或申請單位"), "type": "search"}
+            attrs={
+                "placeholder": _("專案編號、計畫名稱或申請單位"),
+                "type": "search",
+                "class": "form-control",
+            }
         ),
     )

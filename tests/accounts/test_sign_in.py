@@ -198,3 +198,13 @@ def test_sessions_are_listed_and_the_others_can_be_ended(client):
     assert phone.get(reverse("projects:plan_list")).status_code == 302  # signed out
     assert laptop.get(reverse("projects:plan_list")).status_code == 200
     assert user.is_authenticated
+
+
+def test_the_sessions_page_is_titled_in_chinese(client):
+    """Django's zh_Hant catalogue for its sessions app leaves "Sessions" in English
+    and outranks allauth's; the page names them as the account menu does."""
+    client.force_login(UserFactory())
+    page = client.get(reverse("usersessions_list"), HTTP_ACCEPT_LANGUAGE="zh-hant")
+    html = page.content.decode()
+    assert re.search(r"<title>\s*登入中的裝置", html)
+    assert "Sessions" not in re.sub(r"<script.*?</script>", "", html, flags=re.S)

@@ -11,6 +11,7 @@ from projects.management.commands.load_demo import DEMO_PASSWORD
 from projects.models import Plan
 from projects.sections import EDITORS
 from tests.browser.conftest import sign_in
+from tests.browser.test_layout import registry_walk
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -67,6 +68,54 @@ def test_the_main_pages_keep_the_content_security_policy(page):
     page.click(".navbar-toggler")
     page.wait_for_selector("#site-menu.show")
     visited("preview and menu")
+
+    assert violations == []
+    assert errors == []
+
+
+def test_the_registry_account_and_monitoring_pages_keep_the_content_security_policy(
+    browser, live_server, reference_data, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    walks = registry_walk()
+    from django.contrib.auth import get_user_model
+
+    from reports.models import ProgrammeExport
+
+    # An export under way: its progress bar is on the page (and polls).
+    ProgrammeExport.objects.create(
+        programme=Plan.objects.exclude(programme=None).get().programme,
+        requested_by=get_user_model().objects.get(username="admin"),
+        status=ProgrammeExport.Status.RUNNING,
+        done=1,
+        total=3,
+    )
+    errors, violations = [], []
+    for username, walk in walks.items():
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-TW")
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.base_url = live_server.url
+        page.on(
+            "console",
+            lambda message, page=page: (
+                errors.append(f"{page.url}: {message.text}") if message.type == "error" else None
+            ),
+        )
+        page.on("pageerror", lambda error, page=page: errors.append(f"{page.url}: {error}"))
+        page.add_init_script(RECORD_VIOLATIONS)
+        try:
+            if username:
+                sign_in(page, username, DEMO_PASSWORD)
+            for path in walk.values():
+                reply = page.goto(page.base_url + path)
+                assert reply.status == 200, (username, path, reply.status)
+                page.wait_for_load_state("networkidle")
+                violations.extend(
+                    f"{username} {path}: {v}" for v in page.evaluate("window.__violations")
+                )
+        finally:
+            context.close()
 
     assert violations == []
     assert errors == []

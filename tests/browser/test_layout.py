@@ -51,6 +51,9 @@ ALLOWED_ENGLISH = (
 # "," and "/" end a run (EFCO2,ELEC,y; file names), and so does a line break.
 ENGLISH_RUN = re.compile(r"[A-Za-z][\w'’]*(?:[ \t\-.:;()\[\]\"“”]+[A-Za-z][\w'’]*){2,}", re.ASCII)
 URL = re.compile(r"https?://\S+")
+# Code-like text: credit serials (TW-B0000001-VER-20221231-…) and a browser's user
+# agent (the sessions page).
+CODE_LIKE = re.compile(r"\bTW-[A-Z0-9-]+|Mozilla/\d\S* \(.*")
 
 
 def demo_walk() -> dict[str, dict[str, str]]:
@@ -132,7 +135,7 @@ def demo_walk() -> dict[str, dict[str, str]]:
 
 def english_runs(text: str) -> list[str]:
     """Runs of three or more English words that are not an allowed name or unit."""
-    text = URL.sub(" ", text)
+    text = CODE_LIKE.sub(" ", URL.sub(" ", text))
     for word in sorted(ALLOWED_ENGLISH, key=len, reverse=True):
         text = re.sub(rf"(?<![A-Za-z]){re.escape(word)}(?![A-Za-z])", "｜", text)
     return [match.group(0) for match in ENGLISH_RUN.finditer(text)]
@@ -147,6 +150,9 @@ def test_english_runs_finds_sentences_but_not_names_or_units():
     assert english_runs("plan.calculation_notes.project_scenario") != []
     assert english_runs("依 AMS-II.C 計算 461 tCO2e，PDF JSON kWh") == []
     assert english_runs("連結 http://localhost:8000/s/abc-def-ghi/ 可填答") == []
+    assert english_runs("序號 TW-B0000001-VER-20221231-000000001-000000440，共 440") == []
+    ua = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126"
+    assert english_runs(f"瀏覽器\n{ua}\n5 分鐘前") == []
 
 
 @pytest.mark.parametrize("username", ["applicant", "reviewer", "carrefour"])
@@ -174,14 +180,15 @@ def test_every_main_page_fits_a_phone_and_speaks_chinese(
     )
 
 
-def phone_page(browser, live_server, username: str):
+def phone_page(browser, live_server, username: str | None):
     context = browser.new_context(
         viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-TW", device_scale_factor=1
     )
     page = context.new_page()
     page.set_default_timeout(15_000)
     page.base_url = live_server.url
-    sign_in(page, username, DEMO_PASSWORD)
+    if username:
+        sign_in(page, username, DEMO_PASSWORD)
     return context, page
 
 
@@ -307,3 +314,103 @@ def test_figures_stand_under_their_headers_right_aligned(
         context.close()
     assert cells > 10  # the walk met tables of figures
     assert not wrong, wrong
+
+
+def registry_walk() -> dict[str | None, dict[str, str]]:
+    """Load the demo with its registry cycle; return the pages added with the
+    registry, monitoring, verification, accounts, tokens and the calculator, by
+    who walks them (None: no one signed in)."""
+    call_command("load_demo", registry=True, stdout=StringIO())
+    from django.contrib.auth import get_user_model
+
+    from projects.monitoring.models import MonitoringReport
+
+    users = get_user_model().objects
+    report = MonitoringReport.objects.get()
+    plan, report = report.plan, f"/monitoring/{report.pk}"
+
+    def organisation(username):
+        return users.get(username=username).organisations.get()
+
+    carrefour = organisation("carrefour")
+    return {
+        None: {
+            "registry": "/registry/",
+            "registry-plan": f"/registry/{plan.pk}/",
+            "retirements": "/registry/retirements/",
+            "calculator": "/calculator/",
+            "sign-up": "/accounts/signup/",
+        },
+        "carrefour": {
+            "accounts": "/registry/accounts/",
+            "account": f"/registry/accounts/{carrefour.pk}/",
+            "monitoring-new": f"/plans/{plan.pk}/monitoring/new/",
+            "monitoring": f"{report}/",
+            "monitoring-edit": f"{report}/edit/",
+            "monitoring-attachments": f"{report}/attachments/",
+            "monitoring-review": f"{report}/review/",
+            "monitoring-compare": f"{report}/compare/",
+            "monitoring-history": f"{report}/history/",
+            "organisations": "/organisations/",
+            "organisation": f"/organisations/{carrefour.pk}/",
+            "organisation-new": "/organisations/new/",
+            "organisation-join": "/organisations/join/",
+            "tokens": "/account/tokens/",
+            "email": "/accounts/email/",
+            "two-factor": "/accounts/2fa/",
+            "sessions": "/accounts/sessions/",
+        },
+        "verifier": {
+            "monitoring-queue": "/monitoring/queue/",
+            "account": f"/registry/accounts/{organisation('verifier').pk}/",
+        },
+        "hsinchu": {
+            "monitoring-queue": "/monitoring/queue/",
+            "monitoring-review": f"{report}/review/",
+        },
+        "admin": {
+            "site-admin": "/site-admin/",
+            "site-admin-user": f"/site-admin/users/{users.get(username='carrefour').pk}/",
+            "exports": f"/programmes/{Plan.objects.exclude(programme=None).get().programme_id}/exports/",
+        },
+    }
+
+
+# A serial's pieces between hyphens, each on one line: the widest piece fits its box.
+BROKEN_SERIALS = """() => [...document.querySelectorAll('code[data-role="serial"], td > code')]
+  .filter((code) => {
+    const probe = document.createElement('code');
+    probe.className = code.className;
+    probe.classList.remove('d-block');
+    probe.textContent = code.textContent.split('-').reduce((a, b) => (b.length > a.length ? b : a)) + '-';
+    probe.setAttribute('aria-hidden', 'true');
+    probe.style.whiteSpace = 'nowrap';
+    probe.style.position = 'absolute';
+    code.parentElement.append(probe);
+    const wide = probe.getBoundingClientRect().width;
+    probe.remove();
+    return code.getBoundingClientRect().width + 0.5 < wide;
+  }).map((code) => code.textContent)"""
+
+
+@pytest.mark.parametrize("username", [None, "carrefour", "verifier"])
+def test_the_registry_account_and_monitoring_pages_fit_a_phone_and_speak_chinese(
+    browser, live_server, reference_data, settings, tmp_path, username
+):
+    settings.MEDIA_ROOT = tmp_path
+    paths = registry_walk()[username]
+    context, page = phone_page(browser, live_server, username)
+    broken = {}
+    try:
+        refused, too_wide, english = walk(page, paths, "zh-hant")
+        for name, path in paths.items():
+            if name.startswith("account"):
+                page.goto(page.base_url + path)
+                broken[name] = page.evaluate(BROKEN_SERIALS)
+    finally:
+        context.close()
+    assert not (refused or too_wide or english), (
+        f"as {username}: refused {refused}; wider than {PHONE['width']} px {too_wide}; "
+        f"English in the zh-Hant text {english}"
+    )
+    assert not any(broken.values()), f"serials broken inside a number: {broken}"

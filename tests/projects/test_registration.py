@@ -432,6 +432,21 @@ def test_the_registry_searches_number_title_and_organisation(chiller, query, fou
     assert listed == ([plan.pk] if found else [])
 
 
+def test_the_registry_search_box_is_a_full_width_bootstrap_field(db):
+    """Unstyled, the box was a narrow browser default that cut its own placeholder
+    short on a phone."""
+    response = Client().get(reverse("projects:registry"))
+    assert 'class="form-control"' in response.content.decode()
+    assert response.context["form"]["q"].field.widget.attrs["class"] == "form-control"
+
+
+def test_a_visitor_finds_the_public_retirements_and_the_calculator_from_the_registry(db):
+    """Both are open without signing in, but nothing a visitor saw linked to them."""
+    page = Client().get(reverse("projects:registry")).content.decode()
+    assert f'href="{reverse("credits:retirements")}"' in page
+    assert f'href="{reverse("calculator:page")}"' in page
+
+
 def test_the_public_detail_of_a_registered_plan_needs_no_sign_in(chiller):
     plan, _, reviewer = chiller
     register_plan(plan, by=reviewer, registered_on=D(2021, 3, 15))

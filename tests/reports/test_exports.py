@@ -16,7 +16,7 @@ from projects.services import plan_import
 from reports.models import ProgrammeExport, VersionPdf
 from reports.rendering import render_plan_pdf
 from reports.services import programme_export_run
-from tests.projects.factories import OrganisationFactory, UserFactory
+from tests.projects.factories import OrganisationFactory, ProgrammeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 REDIS = ("127.0.0.1", 6379)
@@ -192,3 +192,22 @@ def test_zip_entries_are_named_by_plan_id_and_version_never_by_the_typed_number(
         b"%PDF-first",
         b"%PDF-second",
     }
+
+
+def test_the_exports_page_shows_progress_without_a_style_attribute(client):
+    """The content security policy refuses style attributes: an export's progress
+    is a native <progress> whose value the page states, not a bar sized by style."""
+    programme = ProgrammeFactory()
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    ProgrammeExport.objects.create(
+        programme=programme, requested_by=admin, status="running", done=1, total=3
+    )
+    client.force_login(admin)
+
+    page = client.get(reverse("reports:programme_exports", args=[programme.pk]))
+
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "style=" not in html
+    assert '<progress class="export-progress export-running" value="33" max="100"' in html
+    assert "1/3" in html
