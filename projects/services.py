@@ -550,9 +550,15 @@ def crediting_period_for(start, crediting: str):
 
 
 @dataclass
-class Preview:
+class FiguresPreview:
+    """The figures of a page's unsaved values (or why there are none)."""
+
     results: dict | None
     errors: list[str]
+
+
+@dataclass
+class Preview(FiguresPreview):
     warnings: list[str]
     saving_rate: object
     group_figures: dict | None = None  # consistency.group_figures, by side
@@ -560,6 +566,21 @@ class Preview:
 
 class _RollBack(Exception):
     pass
+
+
+def rolled_back(work) -> dict:
+    """Run `work()` (it returns a dict) in a transaction that is always rolled back,
+    with one read of the reference tables; return what it returned. An exception
+    `work` raises goes through. The plan and monitoring previews save, calculate
+    and roll back this way."""
+    outcome: dict = {}
+    try:
+        with transaction.atomic(), reference_data_read_once():
+            outcome.update(work())
+            raise _RollBack
+    except _RollBack:
+        pass
+    return outcome
 
 
 def plan_preview(*, user, pk, editor_class, data, files) -> tuple[object, Preview | None]:
@@ -570,15 +591,13 @@ def plan_preview(*, user, pk, editor_class, data, files) -> tuple[object, Previe
     committed. The plan is looked up among those `user` may change, in the
     query that locks it (Plan.DoesNotExist otherwise). Returns the editor and
     the preview (None when the forms are invalid); no query per row."""
-    outcome: dict = {}
-    try:
-        # The forms, the calculation and the checks share one read of the tables.
-        with transaction.atomic(), reference_data_read_once():
-            locked = Plan.objects.editable_by(user).select_for_update().get(pk=pk)
-            outcome.update(preview_on(locked, editor_class, data, files))
-            raise _RollBack
-    except _RollBack:
-        pass
+
+    # The forms, the calculation and the checks share one read of the tables.
+    def work():
+        locked = Plan.objects.editable_by(user).select_for_update().get(pk=pk)
+        return preview_on(locked, editor_class, data, files)
+
+    outcome = rolled_back(work)
     return outcome["editor"], outcome.get("preview")
 
 

@@ -7,7 +7,6 @@ lock, that the user may change it (`can_edit_report`); a refused action raises
 MonitoringError with a message for the user. Figures come from the engine only:
 `report_document` → `parse_monitoring_document` → `calculate_monitoring`."""
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -31,7 +30,6 @@ from methodologies.engine import (
 from methodologies.models import EmissionFactor
 from methodologies.reference import (
     load_reference_data,
-    reference_data_read_once,
     reference_from_snapshot,
     reference_snapshot,
 )
@@ -52,6 +50,8 @@ from projects.monitoring.models import (
 from projects.monitoring.permissions import can_edit_report
 from projects.monitoring.services import MonitoringError, create_report, report_document
 from projects.presentation import describe_error
+from projects.services import FiguresPreview as Preview
+from projects.services import rolled_back
 
 PASSING = ("pass", "not_applicable")
 ATTACHMENT_NUMERALS = "一二三四五六七八九十"
@@ -261,41 +261,29 @@ def report_save(*, report: MonitoringReport, editor_class, data, files, user):
         return editor
 
 
-@dataclass
-class Preview:
-    results: dict | None
-    errors: list[str]
-
-
-class _RollBack(Exception):
-    pass
-
-
 def report_preview(*, user, pk, editor_class, data) -> tuple[Any, Preview | None]:
-    """The figures for the page's unsaved values: save, calculate, roll back. The report
-    is looked up and locked among those `user` may change (MonitoringReport.DoesNotExist
-    otherwise). Returns the editor and the preview (None when the forms are invalid)."""
-    outcome: dict = {}
-    try:
-        with transaction.atomic(), reference_data_read_once():
-            locked = MonitoringReport.objects.select_for_update().get(pk=pk)
-            if not can_edit_report(user, locked):
-                raise MonitoringReport.DoesNotExist
-            editor = editor_class(locked, data)
-            outcome["editor"] = editor
-            if not editor.is_valid():
-                raise _RollBack
-            editor.save()
-            try:
-                results = report_calculate(locked).to_json()
-                errors = []
-            except DocumentErrors as error:
-                results, errors = None, [describe_error(item) for item in error.errors]
-            locked.results = results
-            outcome["preview"] = Preview(results=results, errors=errors)
-            raise _RollBack
-    except _RollBack:
-        pass
+    """The figures for the page's unsaved values: save, calculate, roll back (as the
+    plan's preview, projects.services.rolled_back). The report is looked up and
+    locked among those `user` may change (MonitoringReport.DoesNotExist otherwise).
+    Returns the editor and the preview (None when the forms are invalid)."""
+
+    def work() -> dict:
+        locked = MonitoringReport.objects.select_for_update().get(pk=pk)
+        if not can_edit_report(user, locked):
+            raise MonitoringReport.DoesNotExist
+        editor = editor_class(locked, data)
+        if not editor.is_valid():
+            return {"editor": editor}
+        editor.save()
+        try:
+            results = report_calculate(locked).to_json()
+            errors = []
+        except DocumentErrors as error:
+            results, errors = None, [describe_error(item) for item in error.errors]
+        locked.results = results
+        return {"editor": editor, "preview": Preview(results=results, errors=errors)}
+
+    outcome = rolled_back(work)
     return outcome["editor"], outcome.get("preview")
 
 
