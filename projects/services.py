@@ -742,39 +742,79 @@ def attachment_delete(*, plan: Plan, attachment: Attachment) -> None:
     attachment.delete()
 
 
-def comment_add(*, plan: Plan, user, section: str, field: str, text: str, parent=None):
-    """A reviewer's comment on a section, or a reply by either side."""
-    reviewer = is_reviewer(user, plan)
+def create_comment(
+    *,
+    owner,
+    owner_field,
+    model,
+    event_model,
+    user,
+    section,
+    field,
+    text,
+    parent,
+    may_reply,
+    may_comment,
+    refusal: str,
+    error,
+):
+    """A comment on a section of `owner` (a plan or a monitoring report), or a reply
+    in one of its threads, with its COMMENT event. `may_reply` and `may_comment` are
+    asked only when needed; a refusal raises `error`."""
     if parent:
-        thread = plan.comments.filter(pk=parent, parent=None).first()
+        thread = owner.comments.filter(pk=parent, parent=None).first()
         if thread is None:
-            raise PlanError(_("找不到要回覆的意見。"))
-        if not (reviewer or is_applicant_editor(user, plan)):
-            raise PlanError(_("您沒有權限回覆意見。"))
+            raise error(_("找不到要回覆的意見。"))
+        if not may_reply():
+            raise error(_("您沒有權限回覆意見。"))
         section, field = thread.section, thread.field
-    elif not reviewer:
-        raise PlanError(_("只有審查者可以提出審查意見；申請者請以回覆方式說明。"))
-    comment = ReviewComment.objects.create(
-        plan=plan,
-        version=plan.current_version,
+    elif not may_comment():
+        raise error(refusal)
+    comment = model.objects.create(
+        **{owner_field: owner},
+        version=owner.current_version,
         parent_id=parent or None,
         section=section,
         field=field,
         author=user,
         text=text.strip(),
     )
-    PlanEvent.objects.create(
-        plan=plan, user=user, kind=PlanEvent.Kind.COMMENT, message=comment.text
+    event_model.objects.create(
+        **{owner_field: owner}, user=user, kind=event_model.Kind.COMMENT, message=comment.text
     )
     return comment
+
+
+def mark_resolved(comment, user) -> None:
+    comment.resolved_at = timezone.now()
+    comment.resolved_by = user
+    comment.save(update_fields=["resolved_at", "resolved_by"])
+
+
+def comment_add(*, plan: Plan, user, section: str, field: str, text: str, parent=None):
+    """A reviewer's comment on a section, or a reply by either side."""
+    reviewer = is_reviewer(user, plan)
+    return create_comment(
+        owner=plan,
+        owner_field="plan",
+        model=ReviewComment,
+        event_model=PlanEvent,
+        user=user,
+        section=section,
+        field=field,
+        text=text,
+        parent=parent,
+        may_reply=lambda: reviewer or is_applicant_editor(user, plan),
+        may_comment=lambda: reviewer,
+        refusal=_("只有審查者可以提出審查意見；申請者請以回覆方式說明。"),
+        error=PlanError,
+    )
 
 
 def comment_resolve(*, comment, user) -> None:
     if not is_reviewer(user, comment.plan):
         raise PlanError(_("只有審查者可以標示意見已處理。"))
-    comment.resolved_at = timezone.now()
-    comment.resolved_by = user
-    comment.save(update_fields=["resolved_at", "resolved_by"])
+    mark_resolved(comment, user)
 
 
 def plan_delete(*, plan: Plan, user) -> None:
