@@ -635,11 +635,15 @@ def preview_on(plan: Plan, editor_class, data, files) -> dict:
 ATTACHMENT_NUMERALS = "一二三四五六七八九十"
 
 
-def next_attachment_label(plan: Plan) -> str:
-    count = plan.attachments.count()
+def numbered_label(prefix: str, count: int) -> str:
+    """The label of the item after `count` others: 附件一 … 附件十, then 附件11."""
     if count < len(ATTACHMENT_NUMERALS):
-        return f"附件{ATTACHMENT_NUMERALS[count]}"
-    return f"附件{count + 1}"
+        return f"{prefix}{ATTACHMENT_NUMERALS[count]}"
+    return f"{prefix}{count + 1}"
+
+
+def next_attachment_label(plan: Plan) -> str:
+    return numbered_label("附件", plan.attachments.count())
 
 
 def _lock_editable(plan: Plan, *, user=None, refusal: str = "") -> Plan:

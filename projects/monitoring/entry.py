@@ -51,10 +51,9 @@ from projects.monitoring.permissions import can_edit_report
 from projects.monitoring.services import MonitoringError, create_report, report_document
 from projects.presentation import describe_error
 from projects.services import FiguresPreview as Preview
-from projects.services import rolled_back
+from projects.services import numbered_label, rolled_back
 
 PASSING = ("pass", "not_applicable")
-ATTACHMENT_NUMERALS = "一二三四五六七八九十"
 
 
 class ReportNotEditable(MonitoringError):
@@ -141,10 +140,7 @@ def ex_ante(report: MonitoringReport) -> dict | None:
 
 
 def next_attachment_label(report: MonitoringReport) -> str:
-    count = report.attachments.count()
-    if count < len(ATTACHMENT_NUMERALS):
-        return f"佐證{ATTACHMENT_NUMERALS[count]}"
-    return f"佐證{count + 1}"
+    return numbered_label("佐證", report.attachments.count())
 
 
 # -- starting a report ----------------------------------------------------------------
