@@ -480,10 +480,6 @@ def comment_resolve(*, comment: MonitoringComment, user) -> None:
     mark_resolved(comment, user)
 
 
-def open_comment_count(report: MonitoringReport) -> int:
-    return report.comments.filter(parent=None, resolved_at=None).count()
-
-
 def notify_submitted(report: MonitoringReport, user) -> None:
     """After a submission commits: the named body's verifiers hear of it."""
     label = str(pgettext_lazy("monitoring action", "送查證"))
