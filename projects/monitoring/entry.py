@@ -14,7 +14,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -52,8 +51,6 @@ from projects.monitoring.services import MonitoringError, create_report, report_
 from projects.presentation import describe_error
 from projects.services import FiguresPreview as Preview
 from projects.services import numbered_label, rolled_back
-
-PASSING = ("pass", "not_applicable")
 
 
 class ReportNotEditable(MonitoringError):
@@ -226,7 +223,8 @@ def _record_changes(report: MonitoringReport, user, before: dict | None) -> None
 
 
 def _bump(report: MonitoringReport) -> None:
-    MonitoringReport.objects.filter(pk=report.pk).update(revision=F("revision") + 1)
+    """verification.bump_revision, then the report read afresh (the forms wrote it)."""
+    verification.bump_revision(report)
     report.refresh_from_db()
 
 
@@ -535,7 +533,7 @@ def report_submit(
         ) from None
     from projects.presentation import check_detail, check_label
 
-    failing = [check for check in results["checks"] if check["status"] not in PASSING]
+    failing = verification.failing_in(results)
     if failing:
         raise SubmissionRefused(
             _("有檢核未通過，無法送查證。"),

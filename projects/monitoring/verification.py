@@ -164,7 +164,11 @@ def failing_checks(report: MonitoringReport) -> list[dict]:
     """The submitted version's checks that are neither pass nor not applicable."""
     if report.current_version_id is None:
         return []
-    results = report.current_version.results or {}
+    return failing_in(report.current_version.results or {})
+
+
+def failing_in(results: dict) -> list[dict]:
+    """The checks of calculated `results` that are neither pass nor not applicable."""
     return [check for check in results.get("checks", []) if check.get("status") not in PASSING]
 
 
@@ -216,7 +220,8 @@ def _check_revision(report: MonitoringReport, revision) -> None:
         )
 
 
-def _bump(report: MonitoringReport) -> None:
+def bump_revision(report: MonitoringReport) -> None:
+    """One more write on the report: pages read at an older revision are stale."""
     MonitoringReport.objects.filter(pk=report.pk).update(revision=F("revision") + 1)
     report.revision += 1
 
@@ -273,7 +278,7 @@ def record_verified_reduction(
     _start_if_submitted(locked, by)
     locked.verified_reduction_tco2e = value
     locked.save(update_fields=[REDUCTION_FIELD, "updated_at"])
-    _bump(locked)
+    bump_revision(locked)
     MonitoringEvent.objects.create(
         report=locked,
         user=by,
@@ -314,7 +319,7 @@ def attach_statement(
     )
     attachment.full_clean()
     attachment.save()
-    _bump(locked)
+    bump_revision(locked)
     MonitoringEvent.objects.create(
         report=locked,
         user=by,
@@ -395,7 +400,7 @@ def _transition(report, user, transition: ReportTransition, comment: str, revisi
         locked.verified_reduction_tco2e = None
         fields.append(REDUCTION_FIELD)
     locked.save(update_fields=fields)
-    _bump(locked)
+    bump_revision(locked)
     MonitoringEvent.objects.create(
         report=locked,
         user=user,
