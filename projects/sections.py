@@ -261,6 +261,31 @@ class ApplicabilityEditor(SectionEditor):
                 RegulationChoice.objects.filter(plan=self.plan, regulation=form.regulation).delete()
 
 
+def save_sides(editor) -> None:
+    """Each side's groups (removed, saved, their months by `editor._save_periods`) and
+    refrigerant, from the forms of a plan's section 四 or of a monitoring report's
+    editor, inside the caller's transaction."""
+    for side in Side.values:
+        formset = editor.formsets[f"{side}_groups"]
+        groups = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            obj.delete()
+        for group in groups:
+            group.side = side
+            group.save()
+        for form in formset.forms:
+            if form in formset.deleted_forms or not form.instance.pk:
+                continue
+            editor._save_periods(form)
+        refrigerant = editor.refrigerants[side]
+        if refrigerant.cleaned_data.get("code"):
+            if refrigerant.has_changed() or refrigerant.instance.pk is None:
+                refrigerant.instance.side = side
+                refrigerant.save()
+        elif refrigerant.instance.pk:
+            refrigerant.instance.delete()
+
+
 class CalculationEditor(SectionEditor):
     slug, number, title = "calculation", _("四"), _("計算方法")
     template = "projects/sections/calculation.html"
@@ -320,25 +345,7 @@ class CalculationEditor(SectionEditor):
         self.form.save()
         for name in ("pairs", "notes"):
             self.formsets[name].save()
-        for side in Side.values:
-            formset = self.formsets[f"{side}_groups"]
-            groups = formset.save(commit=False)
-            for obj in formset.deleted_objects:
-                obj.delete()
-            for group in groups:
-                group.side = side
-                group.save()
-            for form in formset.forms:
-                if form in formset.deleted_forms or not form.instance.pk:
-                    continue
-                self._save_periods(form)
-            refrigerant = self.refrigerants[side]
-            if refrigerant.cleaned_data.get("code"):
-                if refrigerant.has_changed() or refrigerant.instance.pk is None:
-                    refrigerant.instance.side = side
-                    refrigerant.save()
-            elif refrigerant.instance.pk:
-                refrigerant.instance.delete()
+        save_sides(self)
 
     @staticmethod
     def _save_periods(form):
