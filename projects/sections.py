@@ -166,6 +166,27 @@ def editor_conflicts(sent: "SectionEditor", saved: "SectionEditor") -> list[Conf
     return found
 
 
+def save_unless_stale(editor_class, locked, data, files):
+    """Build the page's forms on the `locked` row and save them, unless the page was
+    read at an older revision and differs from what is saved (`editor.conflicts`)
+    or is invalid. Returns the editor and whether it was saved; the caller, in the
+    transaction holding the lock, bumps the revision and refreshes the figures.
+    A plan's section pages and the monitoring editor save this way."""
+    editor = editor_class(locked, data, files)
+    editor.saved = False
+    if editor.posted_revision(data) != locked.revision:
+        # Compared before validation, which would put the sent values on `locked`.
+        editor.conflicts = editor_conflicts(editor, editor_class(locked))
+        if editor.conflicts:
+            return editor, False
+        # Nothing on this page differs from what is saved (another section was
+        # saved meanwhile): nothing to compare, so the save goes through.
+    if not editor.is_valid():
+        return editor, False
+    editor.save()
+    return editor, True
+
+
 class BasicEditor(SectionEditor):
     slug, number, title = "basic", _("一"), _("基本資料")
     template = "projects/sections/basic.html"

@@ -59,7 +59,7 @@ from projects.models import (
 )
 from projects.permissions import can_delete, is_applicant_editor, is_reviewer
 from projects.presentation import describe_error
-from projects.sections import editor_conflicts
+from projects.sections import save_unless_stale
 
 audit_log = logging.getLogger("projects.audit")
 
@@ -502,18 +502,9 @@ def plan_section_save(*, plan: Plan, editor_class, data, files, user):
         )
         # Read before the forms are validated, which sets their values on `locked`.
         before = plan_document(locked) if locked.current_version_id else None
-        editor = editor_class(locked, data, files)
-        editor.saved = False
-        if editor.posted_revision(data) != locked.revision:
-            # Compared before validation, which would put the sent values on `locked`.
-            editor.conflicts = editor_conflicts(editor, editor_class(locked))
-            if editor.conflicts:
-                return editor
-            # Nothing on this page differs from what is saved (another section was
-            # saved meanwhile): nothing to compare, so the save goes through.
-        if not editor.is_valid():
+        editor, saved = save_unless_stale(editor_class, locked, data, files)
+        if not saved:
             return editor
-        editor.save()
         Plan.objects.filter(pk=locked.pk).update(revision=F("revision") + 1)
         locked.refresh_from_db()
         _fill_crediting_period(locked)

@@ -233,20 +233,14 @@ def report_save(*, report: MonitoringReport, editor_class, data, files, user):
     lock on the report. A page read at an older revision is not saved: the editor comes
     back with `conflicts` (what is saved beside what was sent), nothing typed lost.
     Returns the editor; `editor.saved` says whether it was saved."""
-    from projects.sections import editor_conflicts
+    from projects.sections import save_unless_stale
 
     with transaction.atomic():
         locked = _lock_editable(report, user)
         before = report_document(locked) if locked.current_version_id else None
-        editor = editor_class(locked, data, files)
-        editor.saved = False
-        if editor.posted_revision(data) != locked.revision:
-            editor.conflicts = editor_conflicts(editor, editor_class(locked))
-            if editor.conflicts:
-                return editor
-        if not editor.is_valid():
+        editor, saved = save_unless_stale(editor_class, locked, data, files)
+        if not saved:
             return editor
-        editor.save()
         _bump(locked)
         report_refresh_results(locked)
         _record_changes(locked, user, before)
