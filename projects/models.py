@@ -942,7 +942,25 @@ class FrozenError(Exception):
     """A submitted version is a record; nothing may change it."""
 
 
-class PlanVersion(models.Model):
+class FrozenVersion(models.Model):
+    """A submitted version (of a plan, of a monitoring report): written once, then
+    never changed nor deleted. `frozen_name` names it in the refusal."""
+
+    frozen_name = "submitted version"
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise FrozenError(f"a {self.frozen_name} cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise FrozenError(f"a {self.frozen_name} cannot be deleted")
+
+
+class PlanVersion(FrozenVersion):
     """What was submitted: the plan as an `offset-plan/1` document and its
     results, numbered per plan. Immutable once written."""
 
@@ -971,14 +989,6 @@ class PlanVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan} v{self.number}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise FrozenError("a submitted version cannot be changed")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise FrozenError("a submitted version cannot be deleted")
 
 
 class CommentBase(models.Model):

@@ -166,6 +166,27 @@ def editor_conflicts(sent: "SectionEditor", saved: "SectionEditor") -> list[Conf
     return found
 
 
+def save_unless_stale(editor_class, locked, data, files):
+    """Build the page's forms on the `locked` row and save them, unless the page was
+    read at an older revision and differs from what is saved (`editor.conflicts`)
+    or is invalid. Returns the editor and whether it was saved; the caller, in the
+    transaction holding the lock, bumps the revision and refreshes the figures.
+    A plan's section pages and the monitoring editor save this way."""
+    editor = editor_class(locked, data, files)
+    editor.saved = False
+    if editor.posted_revision(data) != locked.revision:
+        # Compared before validation, which would put the sent values on `locked`.
+        editor.conflicts = editor_conflicts(editor, editor_class(locked))
+        if editor.conflicts:
+            return editor, False
+        # Nothing on this page differs from what is saved (another section was
+        # saved meanwhile): nothing to compare, so the save goes through.
+    if not editor.is_valid():
+        return editor, False
+    editor.save()
+    return editor, True
+
+
 class BasicEditor(SectionEditor):
     slug, number, title = "basic", _("一"), _("基本資料")
     template = "projects/sections/basic.html"
@@ -261,6 +282,31 @@ class ApplicabilityEditor(SectionEditor):
                 RegulationChoice.objects.filter(plan=self.plan, regulation=form.regulation).delete()
 
 
+def save_sides(editor) -> None:
+    """Each side's groups (removed, saved, their months by `editor._save_periods`) and
+    refrigerant, from the forms of a plan's section 四 or of a monitoring report's
+    editor, inside the caller's transaction."""
+    for side in Side.values:
+        formset = editor.formsets[f"{side}_groups"]
+        groups = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            obj.delete()
+        for group in groups:
+            group.side = side
+            group.save()
+        for form in formset.forms:
+            if form in formset.deleted_forms or not form.instance.pk:
+                continue
+            editor._save_periods(form)
+        refrigerant = editor.refrigerants[side]
+        if refrigerant.cleaned_data.get("code"):
+            if refrigerant.has_changed() or refrigerant.instance.pk is None:
+                refrigerant.instance.side = side
+                refrigerant.save()
+        elif refrigerant.instance.pk:
+            refrigerant.instance.delete()
+
+
 class CalculationEditor(SectionEditor):
     slug, number, title = "calculation", _("四"), _("計算方法")
     template = "projects/sections/calculation.html"
@@ -320,25 +366,7 @@ class CalculationEditor(SectionEditor):
         self.form.save()
         for name in ("pairs", "notes"):
             self.formsets[name].save()
-        for side in Side.values:
-            formset = self.formsets[f"{side}_groups"]
-            groups = formset.save(commit=False)
-            for obj in formset.deleted_objects:
-                obj.delete()
-            for group in groups:
-                group.side = side
-                group.save()
-            for form in formset.forms:
-                if form in formset.deleted_forms or not form.instance.pk:
-                    continue
-                self._save_periods(form)
-            refrigerant = self.refrigerants[side]
-            if refrigerant.cleaned_data.get("code"):
-                if refrigerant.has_changed() or refrigerant.instance.pk is None:
-                    refrigerant.instance.side = side
-                    refrigerant.save()
-            elif refrigerant.instance.pk:
-                refrigerant.instance.delete()
+        save_sides(self)
 
     @staticmethod
     def _save_periods(form):

@@ -59,7 +59,7 @@ from projects.models import (
 )
 from projects.permissions import can_delete, is_applicant_editor, is_reviewer
 from projects.presentation import describe_error
-from projects.sections import editor_conflicts
+from projects.sections import save_unless_stale
 
 audit_log = logging.getLogger("projects.audit")
 
@@ -502,18 +502,9 @@ def plan_section_save(*, plan: Plan, editor_class, data, files, user):
         )
         # Read before the forms are validated, which sets their values on `locked`.
         before = plan_document(locked) if locked.current_version_id else None
-        editor = editor_class(locked, data, files)
-        editor.saved = False
-        if editor.posted_revision(data) != locked.revision:
-            # Compared before validation, which would put the sent values on `locked`.
-            editor.conflicts = editor_conflicts(editor, editor_class(locked))
-            if editor.conflicts:
-                return editor
-            # Nothing on this page differs from what is saved (another section was
-            # saved meanwhile): nothing to compare, so the save goes through.
-        if not editor.is_valid():
+        editor, saved = save_unless_stale(editor_class, locked, data, files)
+        if not saved:
             return editor
-        editor.save()
         Plan.objects.filter(pk=locked.pk).update(revision=F("revision") + 1)
         locked.refresh_from_db()
         _fill_crediting_period(locked)
@@ -550,9 +541,15 @@ def crediting_period_for(start, crediting: str):
 
 
 @dataclass
-class Preview:
+class FiguresPreview:
+    """The figures of a page's unsaved values (or why there are none)."""
+
     results: dict | None
     errors: list[str]
+
+
+@dataclass
+class Preview(FiguresPreview):
     warnings: list[str]
     saving_rate: object
     group_figures: dict | None = None  # consistency.group_figures, by side
@@ -560,6 +557,21 @@ class Preview:
 
 class _RollBack(Exception):
     pass
+
+
+def rolled_back(work) -> dict:
+    """Run `work()` (it returns a dict) in a transaction that is always rolled back,
+    with one read of the reference tables; return what it returned. An exception
+    `work` raises goes through. The plan and monitoring previews save, calculate
+    and roll back this way."""
+    outcome: dict = {}
+    try:
+        with transaction.atomic(), reference_data_read_once():
+            outcome.update(work())
+            raise _RollBack
+    except _RollBack:
+        pass
+    return outcome
 
 
 def plan_preview(*, user, pk, editor_class, data, files) -> tuple[object, Preview | None]:
@@ -570,15 +582,13 @@ def plan_preview(*, user, pk, editor_class, data, files) -> tuple[object, Previe
     committed. The plan is looked up among those `user` may change, in the
     query that locks it (Plan.DoesNotExist otherwise). Returns the editor and
     the preview (None when the forms are invalid); no query per row."""
-    outcome: dict = {}
-    try:
-        # The forms, the calculation and the checks share one read of the tables.
-        with transaction.atomic(), reference_data_read_once():
-            locked = Plan.objects.editable_by(user).select_for_update().get(pk=pk)
-            outcome.update(preview_on(locked, editor_class, data, files))
-            raise _RollBack
-    except _RollBack:
-        pass
+
+    # The forms, the calculation and the checks share one read of the tables.
+    def work():
+        locked = Plan.objects.editable_by(user).select_for_update().get(pk=pk)
+        return preview_on(locked, editor_class, data, files)
+
+    outcome = rolled_back(work)
     return outcome["editor"], outcome.get("preview")
 
 
@@ -616,11 +626,15 @@ def preview_on(plan: Plan, editor_class, data, files) -> dict:
 ATTACHMENT_NUMERALS = "一二三四五六七八九十"
 
 
-def next_attachment_label(plan: Plan) -> str:
-    count = plan.attachments.count()
+def numbered_label(prefix: str, count: int) -> str:
+    """The label of the item after `count` others: 附件一 … 附件十, then 附件11."""
     if count < len(ATTACHMENT_NUMERALS):
-        return f"附件{ATTACHMENT_NUMERALS[count]}"
-    return f"附件{count + 1}"
+        return f"{prefix}{ATTACHMENT_NUMERALS[count]}"
+    return f"{prefix}{count + 1}"
+
+
+def next_attachment_label(plan: Plan) -> str:
+    return numbered_label("附件", plan.attachments.count())
 
 
 def _lock_editable(plan: Plan, *, user=None, refusal: str = "") -> Plan:
@@ -723,39 +737,79 @@ def attachment_delete(*, plan: Plan, attachment: Attachment) -> None:
     attachment.delete()
 
 
-def comment_add(*, plan: Plan, user, section: str, field: str, text: str, parent=None):
-    """A reviewer's comment on a section, or a reply by either side."""
-    reviewer = is_reviewer(user, plan)
+def create_comment(
+    *,
+    owner,
+    owner_field,
+    model,
+    event_model,
+    user,
+    section,
+    field,
+    text,
+    parent,
+    may_reply,
+    may_comment,
+    refusal: str,
+    error,
+):
+    """A comment on a section of `owner` (a plan or a monitoring report), or a reply
+    in one of its threads, with its COMMENT event. `may_reply` and `may_comment` are
+    asked only when needed; a refusal raises `error`."""
     if parent:
-        thread = plan.comments.filter(pk=parent, parent=None).first()
+        thread = owner.comments.filter(pk=parent, parent=None).first()
         if thread is None:
-            raise PlanError(_("找不到要回覆的意見。"))
-        if not (reviewer or is_applicant_editor(user, plan)):
-            raise PlanError(_("您沒有權限回覆意見。"))
+            raise error(_("找不到要回覆的意見。"))
+        if not may_reply():
+            raise error(_("您沒有權限回覆意見。"))
         section, field = thread.section, thread.field
-    elif not reviewer:
-        raise PlanError(_("只有審查者可以提出審查意見；申請者請以回覆方式說明。"))
-    comment = ReviewComment.objects.create(
-        plan=plan,
-        version=plan.current_version,
+    elif not may_comment():
+        raise error(refusal)
+    comment = model.objects.create(
+        **{owner_field: owner},
+        version=owner.current_version,
         parent_id=parent or None,
         section=section,
         field=field,
         author=user,
         text=text.strip(),
     )
-    PlanEvent.objects.create(
-        plan=plan, user=user, kind=PlanEvent.Kind.COMMENT, message=comment.text
+    event_model.objects.create(
+        **{owner_field: owner}, user=user, kind=event_model.Kind.COMMENT, message=comment.text
     )
     return comment
+
+
+def mark_resolved(comment, user) -> None:
+    comment.resolved_at = timezone.now()
+    comment.resolved_by = user
+    comment.save(update_fields=["resolved_at", "resolved_by"])
+
+
+def comment_add(*, plan: Plan, user, section: str, field: str, text: str, parent=None):
+    """A reviewer's comment on a section, or a reply by either side."""
+    reviewer = is_reviewer(user, plan)
+    return create_comment(
+        owner=plan,
+        owner_field="plan",
+        model=ReviewComment,
+        event_model=PlanEvent,
+        user=user,
+        section=section,
+        field=field,
+        text=text,
+        parent=parent,
+        may_reply=lambda: reviewer or is_applicant_editor(user, plan),
+        may_comment=lambda: reviewer,
+        refusal=_("只有審查者可以提出審查意見；申請者請以回覆方式說明。"),
+        error=PlanError,
+    )
 
 
 def comment_resolve(*, comment, user) -> None:
     if not is_reviewer(user, comment.plan):
         raise PlanError(_("只有審查者可以標示意見已處理。"))
-    comment.resolved_at = timezone.now()
-    comment.resolved_by = user
-    comment.save(update_fields=["resolved_at", "resolved_by"])
+    mark_resolved(comment, user)
 
 
 def plan_delete(*, plan: Plan, user) -> None:

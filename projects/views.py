@@ -249,6 +249,20 @@ def _section_comments(request, plan: Plan, slug: str) -> dict:
     }
 
 
+def refused_save(request, editor, conflict_message: str) -> int:
+    """An editor page's save that did not go through: say why (the page was saved
+    meanwhile, `conflict_message`, or how many fields need fixing) and return the
+    status, 409 or 400. The plan's section pages and the monitoring editor share it."""
+    if editor.conflicts:
+        messages.error(request, conflict_message)
+        return 409
+    messages.error(
+        request,
+        _("有 %(count)d 個欄位需要修正，其他內容已保留。") % {"count": editor.error_count()},
+    )
+    return 400
+
+
 def section(request, pk, slug):
     editor_class = EDITOR_BY_SLUG.get(slug)
     if editor_class is None:
@@ -277,23 +291,15 @@ def section(request, pk, slug):
             if editor.saved:
                 messages.success(request, _("已儲存「%(title)s」。") % {"title": editor.title})
                 return redirect("projects:section", pk=plan.pk, slug=slug)
-            if editor.conflicts:
-                messages.error(
-                    request,
-                    _(
-                        "您開啟此頁後，計畫書已由他人（或另一個分頁）儲存過，因此這次沒有儲存。"
-                        "下方列出目前已儲存的內容與您送出的內容；您輸入的內容都還在頁面上，"
-                        "確認後再按「儲存草稿」即以頁面上的內容儲存。"
-                    ),
-                )
-                status = 409
-            else:
-                messages.error(
-                    request,
-                    _("有 %(count)d 個欄位需要修正，其他內容已保留。")
-                    % {"count": editor.error_count()},
-                )
-                status = 400
+            status = refused_save(
+                request,
+                editor,
+                _(
+                    "您開啟此頁後，計畫書已由他人（或另一個分頁）儲存過，因此這次沒有儲存。"
+                    "下方列出目前已儲存的內容與您送出的內容；您輸入的內容都還在頁面上，"
+                    "確認後再按「儲存草稿」即以頁面上的內容儲存。"
+                ),
+            )
         # The side panels show what is saved.
         plan = _visible_plan(request, pk)
     else:

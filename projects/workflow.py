@@ -176,9 +176,10 @@ def submission_problems(plan: Plan) -> list[Problem]:
     return problems
 
 
-def open_comment_count(plan: Plan) -> int:
-    """Comment threads not marked resolved (replies do not count)."""
-    return plan.comments.filter(parent=None, resolved_at=None).count()
+def open_comment_count(owner) -> int:
+    """Comment threads not marked resolved (replies do not count), of a plan or of a
+    monitoring report."""
+    return owner.comments.filter(parent=None, resolved_at=None).count()
 
 
 def _crediting_period_problem(plan: Plan) -> Problem | None:

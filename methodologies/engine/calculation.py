@@ -342,8 +342,11 @@ def refrigerant_tco2e(refrigerant: Refrigerant | None) -> Fraction:
     return Fraction(refrigerant.annual_quantity_t) * Fraction(refrigerant.gwp)
 
 
-def calculate(inp: CalculationInput) -> Results:
-    """The AMS-II.C results of one plan, exact, with the six checks."""
+def emission_figures(inp) -> dict[str, Any]:
+    """E_BL,y, E_PJ,y, BE_y, PE_y, LE_y, ER_y and the savings, exact, from the two
+    sides, the line loss, the emission factor and the leakage of a plan
+    (CalculationInput: a year) or of a monitoring period (MonitoringInput: the
+    period), keyed as Results and MonitoringResults name them."""
     loss = Fraction(inp.line_loss)
     factor = Fraction(inp.emission_factor)  # kgCO2e/kWh = tCO2e/MWh
 
@@ -356,17 +359,37 @@ def calculate(inp: CalculationInput) -> Results:
 
     baseline_electricity = baseline_energy * factor / 1000
     project_electricity = project_energy * factor / 1000
+    # Q_ref × GWP_ref (of the period: the quantity topped up or leaked during it)
     baseline_refrigerant = refrigerant_tco2e(inp.baseline.refrigerant)
     project_refrigerant = refrigerant_tco2e(inp.project.refrigerant)
     # BE_y = E_BL,y × EF ÷ 1000 + Q_ref,BL × GWP_ref,BL
     baseline_emissions = baseline_electricity + baseline_refrigerant
     # PE_y = E_PJ,y × EF ÷ 1000 + Q_ref,PJ × GWP_ref,PJ
     project_emissions = project_electricity + project_refrigerant
-    # LE_y, as given in the plan
+    # LE_y, as given in the plan or reported for the period
     leakage = Fraction(inp.leakage_tco2e)
-    # ER_y = BE_y − PE_y − LE_y
-    reduction = baseline_emissions - project_emissions - leakage
-    savings = baseline_energy - project_energy
+    return {
+        "baseline_energy_kwh": baseline_energy,
+        "baseline_electricity_tco2e": baseline_electricity,
+        "baseline_refrigerant_tco2e": baseline_refrigerant,
+        "baseline_emissions_tco2e": baseline_emissions,
+        "project_energy_kwh": project_energy,
+        "project_electricity_tco2e": project_electricity,
+        "project_refrigerant_tco2e": project_refrigerant,
+        "project_emissions_tco2e": project_emissions,
+        "leakage_tco2e": leakage,
+        "savings_kwh": baseline_energy - project_energy,
+        # ER_y = BE_y − PE_y − LE_y
+        "reduction_tco2e": baseline_emissions - project_emissions - leakage,
+        "baseline_group_energies_kwh": baseline_groups,
+        "project_group_energies_kwh": project_groups,
+    }
+
+
+def calculate(inp: CalculationInput) -> Results:
+    """The AMS-II.C results of one plan, exact, with the six checks."""
+    figures = emission_figures(inp)
+    reduction, savings = figures["reduction_tco2e"], figures["savings_kwh"]
 
     # Annual reduction: ER_y down to whole tonnes (conservative, towards minus infinity).
     annual_reduction = floor_int(reduction)
@@ -384,24 +407,12 @@ def calculate(inp: CalculationInput) -> Results:
         _minimum_total_check(inp.plan_type, total, years, notes),
     )
     return Results(
-        baseline_energy_kwh=baseline_energy,
-        baseline_electricity_tco2e=baseline_electricity,
-        baseline_refrigerant_tco2e=baseline_refrigerant,
-        baseline_emissions_tco2e=baseline_emissions,
-        project_energy_kwh=project_energy,
-        project_electricity_tco2e=project_electricity,
-        project_refrigerant_tco2e=project_refrigerant,
-        project_emissions_tco2e=project_emissions,
-        leakage_tco2e=leakage,
-        savings_kwh=savings,
-        reduction_tco2e=reduction,
+        **figures,
         # Annual savings: E_BL,y − E_PJ,y to a whole kWh, half away from zero.
         annual_savings_kwh=round_half_away_int(savings),
         annual_reduction_tco2e=annual_reduction,
         crediting_years=years,
         total_reduction_tco2e=total,
-        baseline_group_energies_kwh=baseline_groups,
-        project_group_energies_kwh=project_groups,
         checks=checks,
     )
 

@@ -26,11 +26,10 @@ from methodologies.engine.calculation import (
     _unconfirmed_text,
     checks_json,
     crediting_years,
+    emission_figures,
     floor_int,
     format_fixed,
-    group_energy_kwh,
     refrigerant_odp_check,
-    refrigerant_tco2e,
     round_half_away,
     round_half_away_int,
     side_json,
@@ -263,33 +262,13 @@ class MonitoringResults:
 
 def calculate_monitoring(inp: MonitoringInput) -> MonitoringResults:
     """The AMS-II.C results of one monitoring period, exact, with the six checks."""
-    loss = Fraction(inp.line_loss)
-    factor = Fraction(inp.emission_factor)  # kgCO2e/kWh = tCO2e/MWh, of the period's year
+    # The factor is the period's year's; the refrigerants' quantities and the leakage
+    # are those of the period.
+    figures = emission_figures(inp)
+    reduction, savings = figures["reduction_tco2e"], figures["savings_kwh"]
     period_days = (inp.period_end - inp.period_start).days + 1
     # The period in years by the anniversary rule of the crediting years.
     period_years = crediting_years(inp.period_start, inp.period_end)
-
-    baseline_groups = tuple(group_energy_kwh(g) for g in inp.baseline.groups)
-    project_groups = tuple(group_energy_kwh(g) for g in inp.project.groups)
-    # E_BL,y = Σ energy of the baseline groups during the period ÷ (1 − l)
-    baseline_energy = sum(baseline_groups, Fraction(0)) / (1 - loss)
-    # E_PJ,y = Σ energy of the project groups during the period ÷ (1 − l)
-    project_energy = sum(project_groups, Fraction(0)) / (1 - loss)
-
-    baseline_electricity = baseline_energy * factor / 1000
-    project_electricity = project_energy * factor / 1000
-    # Q_ref × GWP_ref with the quantity topped up or leaked during the period
-    baseline_refrigerant = refrigerant_tco2e(inp.baseline.refrigerant)
-    project_refrigerant = refrigerant_tco2e(inp.project.refrigerant)
-    # BE_y = E_BL,y × EF ÷ 1000 + Q_ref,BL × GWP_ref,BL
-    baseline_emissions = baseline_electricity + baseline_refrigerant
-    # PE_y = E_PJ,y × EF ÷ 1000 + Q_ref,PJ × GWP_ref,PJ
-    project_emissions = project_electricity + project_refrigerant
-    # LE_y, the leakage of the period as reported
-    leakage = Fraction(inp.leakage_tco2e)
-    # ER_y = BE_y − PE_y − LE_y
-    reduction = baseline_emissions - project_emissions - leakage
-    savings = baseline_energy - project_energy
 
     # The claimed reduction: ER_y down to whole tonnes (towards minus infinity), never capped.
     claimed = floor_int(reduction)
@@ -308,23 +287,11 @@ def calculate_monitoring(inp: MonitoringInput) -> MonitoringResults:
     return MonitoringResults(
         period_days=period_days,
         period_years=period_years,
-        baseline_energy_kwh=baseline_energy,
-        baseline_electricity_tco2e=baseline_electricity,
-        baseline_refrigerant_tco2e=baseline_refrigerant,
-        baseline_emissions_tco2e=baseline_emissions,
-        project_energy_kwh=project_energy,
-        project_electricity_tco2e=project_electricity,
-        project_refrigerant_tco2e=project_refrigerant,
-        project_emissions_tco2e=project_emissions,
-        leakage_tco2e=leakage,
-        savings_kwh=savings,
-        reduction_tco2e=reduction,
+        **figures,
         # Savings: E_BL,y − E_PJ,y to a whole kWh, half away from zero.
         rounded_savings_kwh=round_half_away_int(savings),
         claimed_reduction_tco2e=claimed,
         ex_ante_tco2e=ex_ante,
-        baseline_group_energies_kwh=baseline_groups,
-        project_group_energies_kwh=project_groups,
         checks=checks,
     )
 

@@ -18,7 +18,7 @@ from projects.monitoring.models import (
     MonitoringRefrigerant,
     MonitoringReport,
 )
-from projects.sections import SectionEditor
+from projects.sections import SectionEditor, save_sides
 
 PERIOD_COLUMNS = ("month", "power_kw", "hours", "energy_kwh")
 
@@ -85,25 +85,7 @@ class ReportEditor(SectionEditor):
     @transaction.atomic(savepoint=False)
     def save(self) -> None:
         self.form.save()
-        for side in Side.values:
-            formset = self.formsets[f"{side}_groups"]
-            groups = formset.save(commit=False)
-            for obj in formset.deleted_objects:
-                obj.delete()
-            for group in groups:
-                group.side = side
-                group.save()
-            for form in formset.forms:
-                if form in formset.deleted_forms or not form.instance.pk:
-                    continue
-                self._save_periods(form)
-            refrigerant = self.refrigerants[side]
-            if refrigerant.cleaned_data.get("code"):
-                if refrigerant.has_changed() or refrigerant.instance.pk is None:
-                    refrigerant.instance.side = side
-                    refrigerant.save()
-            elif refrigerant.instance.pk:
-                refrigerant.instance.delete()
+        save_sides(self)
 
     @staticmethod
     def _save_periods(form) -> None:

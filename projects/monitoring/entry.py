@@ -7,7 +7,6 @@ lock, that the user may change it (`can_edit_report`); a refused action raises
 MonitoringError with a message for the user. Figures come from the engine only:
 `report_document` → `parse_monitoring_document` → `calculate_monitoring`."""
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -15,7 +14,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,7 +29,6 @@ from methodologies.engine import (
 from methodologies.models import EmissionFactor
 from methodologies.reference import (
     load_reference_data,
-    reference_data_read_once,
     reference_from_snapshot,
     reference_snapshot,
 )
@@ -52,9 +49,8 @@ from projects.monitoring.models import (
 from projects.monitoring.permissions import can_edit_report
 from projects.monitoring.services import MonitoringError, create_report, report_document
 from projects.presentation import describe_error
-
-PASSING = ("pass", "not_applicable")
-ATTACHMENT_NUMERALS = "一二三四五六七八九十"
+from projects.services import FiguresPreview as Preview
+from projects.services import numbered_label, rolled_back
 
 
 class ReportNotEditable(MonitoringError):
@@ -141,10 +137,7 @@ def ex_ante(report: MonitoringReport) -> dict | None:
 
 
 def next_attachment_label(report: MonitoringReport) -> str:
-    count = report.attachments.count()
-    if count < len(ATTACHMENT_NUMERALS):
-        return f"佐證{ATTACHMENT_NUMERALS[count]}"
-    return f"佐證{count + 1}"
+    return numbered_label("佐證", report.attachments.count())
 
 
 # -- starting a report ----------------------------------------------------------------
@@ -230,7 +223,8 @@ def _record_changes(report: MonitoringReport, user, before: dict | None) -> None
 
 
 def _bump(report: MonitoringReport) -> None:
-    MonitoringReport.objects.filter(pk=report.pk).update(revision=F("revision") + 1)
+    """verification.bump_revision, then the report read afresh (the forms wrote it)."""
+    verification.bump_revision(report)
     report.refresh_from_db()
 
 
@@ -239,20 +233,14 @@ def report_save(*, report: MonitoringReport, editor_class, data, files, user):
     lock on the report. A page read at an older revision is not saved: the editor comes
     back with `conflicts` (what is saved beside what was sent), nothing typed lost.
     Returns the editor; `editor.saved` says whether it was saved."""
-    from projects.sections import editor_conflicts
+    from projects.sections import save_unless_stale
 
     with transaction.atomic():
         locked = _lock_editable(report, user)
         before = report_document(locked) if locked.current_version_id else None
-        editor = editor_class(locked, data, files)
-        editor.saved = False
-        if editor.posted_revision(data) != locked.revision:
-            editor.conflicts = editor_conflicts(editor, editor_class(locked))
-            if editor.conflicts:
-                return editor
-        if not editor.is_valid():
+        editor, saved = save_unless_stale(editor_class, locked, data, files)
+        if not saved:
             return editor
-        editor.save()
         _bump(locked)
         report_refresh_results(locked)
         _record_changes(locked, user, before)
@@ -261,41 +249,29 @@ def report_save(*, report: MonitoringReport, editor_class, data, files, user):
         return editor
 
 
-@dataclass
-class Preview:
-    results: dict | None
-    errors: list[str]
-
-
-class _RollBack(Exception):
-    pass
-
-
 def report_preview(*, user, pk, editor_class, data) -> tuple[Any, Preview | None]:
-    """The figures for the page's unsaved values: save, calculate, roll back. The report
-    is looked up and locked among those `user` may change (MonitoringReport.DoesNotExist
-    otherwise). Returns the editor and the preview (None when the forms are invalid)."""
-    outcome: dict = {}
-    try:
-        with transaction.atomic(), reference_data_read_once():
-            locked = MonitoringReport.objects.select_for_update().get(pk=pk)
-            if not can_edit_report(user, locked):
-                raise MonitoringReport.DoesNotExist
-            editor = editor_class(locked, data)
-            outcome["editor"] = editor
-            if not editor.is_valid():
-                raise _RollBack
-            editor.save()
-            try:
-                results = report_calculate(locked).to_json()
-                errors = []
-            except DocumentErrors as error:
-                results, errors = None, [describe_error(item) for item in error.errors]
-            locked.results = results
-            outcome["preview"] = Preview(results=results, errors=errors)
-            raise _RollBack
-    except _RollBack:
-        pass
+    """The figures for the page's unsaved values: save, calculate, roll back (as the
+    plan's preview, projects.services.rolled_back). The report is looked up and
+    locked among those `user` may change (MonitoringReport.DoesNotExist otherwise).
+    Returns the editor and the preview (None when the forms are invalid)."""
+
+    def work() -> dict:
+        locked = MonitoringReport.objects.select_for_update().get(pk=pk)
+        if not can_edit_report(user, locked):
+            raise MonitoringReport.DoesNotExist
+        editor = editor_class(locked, data)
+        if not editor.is_valid():
+            return {"editor": editor}
+        editor.save()
+        try:
+            results = report_calculate(locked).to_json()
+            errors = []
+        except DocumentErrors as error:
+            results, errors = None, [describe_error(item) for item in error.errors]
+        locked.results = results
+        return {"editor": editor, "preview": Preview(results=results, errors=errors)}
+
+    outcome = rolled_back(work)
     return outcome["editor"], outcome.get("preview")
 
 
@@ -551,7 +527,7 @@ def report_submit(
         ) from None
     from projects.presentation import check_detail, check_label
 
-    failing = [check for check in results["checks"] if check["status"] not in PASSING]
+    failing = verification.failing_in(results)
     if failing:
         raise SubmissionRefused(
             _("有檢核未通過，無法送查證。"),

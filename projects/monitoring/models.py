@@ -25,7 +25,7 @@ from projects.models import (
     NON_NEGATIVE,
     QUANTITY,
     CommentBase,
-    FrozenError,
+    FrozenVersion,
     Membership,
     Organisation,
     Plan,
@@ -430,9 +430,11 @@ class MonitoringAttachment(PlanRow):
         return f"{self.label} {self.description}"
 
 
-class MonitoringReportVersion(models.Model):
+class MonitoringReportVersion(FrozenVersion):
     """What was submitted: the report as an `offset-monitoring/1` document and its
     results, numbered per report. Immutable once written (as PlanVersion)."""
+
+    frozen_name = "submitted monitoring report version"
 
     report = models.ForeignKey(MonitoringReport, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField(_("版次"))
@@ -457,14 +459,6 @@ class MonitoringReportVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} v{self.number}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise FrozenError("a submitted monitoring report version cannot be changed")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise FrozenError("a submitted monitoring report version cannot be deleted")
 
 
 class MonitoringEvent(models.Model):

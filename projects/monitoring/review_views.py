@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from methodologies.engine import dumps
-from projects import compare
+from projects import compare, workflow
 from projects.credits.models import CreditIssuance
 from projects.monitoring import verification
 from projects.monitoring.models import MonitoringComment, MonitoringReport
@@ -119,7 +119,7 @@ def _review_context(request, report: MonitoringReport, **forms_) -> dict:
         "issuance": CreditIssuance.objects.filter(report=report).first(),
         "versions": report.versions.select_related("created_by").order_by("-number"),
         "comments": threads.prefetch_related("replies__author"),
-        "open_comments": verification.open_comment_count(report),
+        "open_comments": workflow.open_comment_count(report),
         "can_comment": can_reply_report(user, report),
         "is_reviewer": can_comment_report(user, report),
         "comment_form": ReportCommentForm(),

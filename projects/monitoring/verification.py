@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
@@ -44,6 +43,7 @@ from projects.monitoring.permissions import (
     can_verify,
 )
 from projects.monitoring.services import MonitoringError
+from projects.services import create_comment, mark_resolved
 
 Status = MonitoringReport.Status
 VERIFIER, AUTHORITY = notifications.VERIFIER, notifications.AUTHORITY
@@ -164,7 +164,11 @@ def failing_checks(report: MonitoringReport) -> list[dict]:
     """The submitted version's checks that are neither pass nor not applicable."""
     if report.current_version_id is None:
         return []
-    results = report.current_version.results or {}
+    return failing_in(report.current_version.results or {})
+
+
+def failing_in(results: dict) -> list[dict]:
+    """The checks of calculated `results` that are neither pass nor not applicable."""
     return [check for check in results.get("checks", []) if check.get("status") not in PASSING]
 
 
@@ -216,7 +220,8 @@ def _check_revision(report: MonitoringReport, revision) -> None:
         )
 
 
-def _bump(report: MonitoringReport) -> None:
+def bump_revision(report: MonitoringReport) -> None:
+    """One more write on the report: pages read at an older revision are stale."""
     MonitoringReport.objects.filter(pk=report.pk).update(revision=F("revision") + 1)
     report.revision += 1
 
@@ -273,7 +278,7 @@ def record_verified_reduction(
     _start_if_submitted(locked, by)
     locked.verified_reduction_tco2e = value
     locked.save(update_fields=[REDUCTION_FIELD, "updated_at"])
-    _bump(locked)
+    bump_revision(locked)
     MonitoringEvent.objects.create(
         report=locked,
         user=by,
@@ -314,7 +319,7 @@ def attach_statement(
     )
     attachment.full_clean()
     attachment.save()
-    _bump(locked)
+    bump_revision(locked)
     MonitoringEvent.objects.create(
         report=locked,
         user=by,
@@ -395,7 +400,7 @@ def _transition(report, user, transition: ReportTransition, comment: str, revisi
         locked.verified_reduction_tco2e = None
         fields.append(REDUCTION_FIELD)
     locked.save(update_fields=fields)
-    _bump(locked)
+    bump_revision(locked)
     MonitoringEvent.objects.create(
         report=locked,
         user=user,
@@ -453,32 +458,23 @@ def comment_add(
     """A verifier's or the authority's comment on a section, or a reply by either
     side or the applicant's editors."""
     locked = _locked(report)
-    if parent:
-        thread = locked.comments.filter(pk=parent, parent=None).first()
-        if thread is None:
-            raise MonitoringError(_("找不到要回覆的意見。"))
-        if not can_reply_report(user, locked):
-            raise MonitoringError(_("您沒有權限回覆意見。"))
-        section, field = thread.section, thread.field
-    elif not can_comment_report(user, locked):
-        raise MonitoringError(
-            _(
-                "只有查驗機構（查證中）或主管機關（查證完成後）可以提出意見；申請者請以回覆方式說明。"
-            )
-        )
-    comment = MonitoringComment.objects.create(
-        report=locked,
-        version=locked.current_version,
-        parent_id=parent or None,
+    return create_comment(
+        owner=locked,
+        owner_field="report",
+        model=MonitoringComment,
+        event_model=MonitoringEvent,
+        user=user,
         section=section,
         field=field,
-        author=user,
-        text=text.strip(),
+        text=text,
+        parent=parent,
+        may_reply=lambda: can_reply_report(user, locked),
+        may_comment=lambda: can_comment_report(user, locked),
+        refusal=_(
+            "只有查驗機構（查證中）或主管機關（查證完成後）可以提出意見；申請者請以回覆方式說明。"
+        ),
+        error=MonitoringError,
     )
-    MonitoringEvent.objects.create(
-        report=locked, user=user, kind=MonitoringEvent.Kind.COMMENT, message=comment.text
-    )
-    return comment
 
 
 @transaction.atomic
@@ -486,13 +482,7 @@ def comment_resolve(*, comment: MonitoringComment, user) -> None:
     locked = _locked(comment.report)
     if not can_comment_report(user, locked):
         raise MonitoringError(_("只有查驗機構或主管機關可以標示意見已處理。"))
-    comment.resolved_at = timezone.now()
-    comment.resolved_by = user
-    comment.save(update_fields=["resolved_at", "resolved_by"])
-
-
-def open_comment_count(report: MonitoringReport) -> int:
-    return report.comments.filter(parent=None, resolved_at=None).count()
+    mark_resolved(comment, user)
 
 
 def notify_submitted(report: MonitoringReport, user) -> None:

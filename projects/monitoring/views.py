@@ -38,6 +38,7 @@ from projects.monitoring.permissions import (
 from projects.monitoring.services import MonitoringError, report_document
 from projects.permissions import is_applicant_editor
 from projects.presentation import describe_import_error, display_results
+from projects.views import refused_save
 
 
 def _report(request, pk, may=None) -> MonitoringReport:
@@ -128,23 +129,15 @@ def report_edit(request, pk):
             if editor.saved:
                 messages.success(request, _("已儲存監測數據。"))
                 return redirect("projects:monitoring_edit", pk=report.pk)
-            if editor.conflicts:
-                messages.error(
-                    request,
-                    _(
-                        "您開啟此頁後，監測報告書已由他人（或另一個分頁）儲存過，因此這次沒有儲存。"
-                        "下方列出目前已儲存的內容與您送出的內容；您輸入的內容都還在頁面上，"
-                        "確認後再按「儲存草稿」即以頁面上的內容儲存。"
-                    ),
-                )
-                status = 409
-            else:
-                messages.error(
-                    request,
-                    _("有 %(count)d 個欄位需要修正，其他內容已保留。")
-                    % {"count": editor.error_count()},
-                )
-                status = 400
+            status = refused_save(
+                request,
+                editor,
+                _(
+                    "您開啟此頁後，監測報告書已由他人（或另一個分頁）儲存過，因此這次沒有儲存。"
+                    "下方列出目前已儲存的內容與您送出的內容；您輸入的內容都還在頁面上，"
+                    "確認後再按「儲存草稿」即以頁面上的內容儲存。"
+                ),
+            )
         report = _report(request, pk)  # the side panel shows what is saved
     else:
         editor = ReportEditor(report)
