@@ -16,14 +16,18 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.db import transaction
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from methodologies.reference import reference_data_read_once
 from projects.models import Organisation, Plan
 from projects.sections import CalculationEditor
-from projects.services import plan_calculate, plan_import, plan_section_save, preview_on
+from projects.services import (
+    plan_calculate,
+    plan_import,
+    plan_section_save,
+    preview_on,
+    rolled_back,
+)
 
 DEMO = Path(__file__).resolve().parent.parent / "demo"
 
@@ -52,10 +56,6 @@ _ROW_ID = re.compile(r"^[\w-]+-\d+-(id|plan)$")  # a row's id and its plan's
 _INITIAL = re.compile(r"^[\w-]+-INITIAL_FORMS$")
 # What the calculator sends that is not section 四's (the CSRF token, the example).
 _NOT_SECTION = {"csrfmiddlewaretoken", "example", "revision"}
-
-
-class _RollBack(Exception):
-    pass
 
 
 def example_key(value) -> str:
@@ -105,31 +105,25 @@ def as_new_rows(data) -> QueryDict:
 def calculator_page(key: str, render) -> str:
     """The example's section 四 as the plan page shows it: `render(context)` is
     called inside the scratch transaction (the forms read their rows as they render)."""
-    outcome = {}
-    try:
-        with transaction.atomic(), reference_data_read_once():
-            plan = _scratch_plan(key, with_calculation=True)
-            editor = CalculationEditor(plan)
-            plan.results = plan_calculate(plan).to_json()
-            outcome["html"] = render({"plan": plan, "editor": editor})
-            raise _RollBack
-    except _RollBack:
-        pass
-    return outcome["html"]
+
+    def work() -> dict:
+        plan = _scratch_plan(key, with_calculation=True)
+        editor = CalculationEditor(plan)
+        plan.results = plan_calculate(plan).to_json()
+        return {"html": render({"plan": plan, "editor": editor})}
+
+    return rolled_back(work)["html"]
 
 
 def calculator_preview(key: str, data, render) -> str:
     """The preview panel for the posted section 四, on a scratch plan of the example."""
-    outcome = {}
-    try:
-        with transaction.atomic(), reference_data_read_once():
-            plan = _scratch_plan(key, with_calculation=False)
-            found = preview_on(plan, CalculationEditor, as_new_rows(data), None)
-            outcome["html"] = render(plan, found["editor"], found.get("preview"))
-            raise _RollBack
-    except _RollBack:
-        pass
-    return outcome["html"]
+
+    def work() -> dict:
+        plan = _scratch_plan(key, with_calculation=False)
+        found = preview_on(plan, CalculationEditor, as_new_rows(data), None)
+        return {"html": render(plan, found["editor"], found.get("preview"))}
+
+    return rolled_back(work)["html"]
 
 
 def calculator_keep(session, key: str, data) -> bool:
