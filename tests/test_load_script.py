@@ -112,3 +112,15 @@ first line</textarea>
         ("f", ""),
         ("g", "first line"),
     ]
+
+
+def test_a_load_user_signs_in_through_the_sign_in_form_as_the_locustfile_does(load_users):
+    """What locustfile.Applicant._sign_in posts: allauth's `login` field, a confirmed
+    address (else allauth stops at its confirmation page), then the dashboard's plan."""
+    from projects.management.commands.load_demo import DEMO_PASSWORD
+
+    username, pk = load_users[0]
+    client = Client(HTTP_X_FORWARDED_FOR="10.20.0.2")
+    response = client.post("/accounts/login/", {"login": username, "password": DEMO_PASSWORD})
+    assert response.status_code == 302
+    assert f"/plans/{pk}/" in client.get(response["Location"], follow=True).content.decode()

@@ -43,6 +43,8 @@ ACCESS_LINE = re.compile(r'(?P<status>\d{3}) "(?P<method>\w+) (?P<path>\S+) [^"]
 def environment(**overrides) -> dict:
     env = dict(os.environ)
     env.update(PLAIN_HTTP)
+    # The locust users send X-Forwarded-For, one address each (see locustfile.py).
+    env["TRUST_X_FORWARDED_FOR"] = "true"
     env.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     env.update(overrides)
     return env

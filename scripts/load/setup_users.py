@@ -23,6 +23,7 @@ DOCUMENTS = ("lighting-subproject.json", "chiller-individual.json")
 
 def create(count: int) -> list[tuple[str, int]]:
     """Create the missing users, organisations and plans; return (username, plan pk)."""
+    from allauth.account.models import EmailAddress
     from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import make_password
     from django.db import transaction
@@ -41,6 +42,12 @@ def create(count: int) -> list[tuple[str, int]]:
             user, _ = User.objects.get_or_create(
                 username=USERNAME.format(number),
                 defaults={"first_name": f"負載測試 {number:02d}", "password": password},
+            )
+            # Signing in needs a confirmed address (allauth's mandatory verification).
+            EmailAddress.objects.get_or_create(
+                user=user,
+                email=f"{user.username}@load.example",
+                defaults={"primary": True, "verified": True},
             )
             organisation, _ = Organisation.objects.get_or_create(
                 name=ORGANISATION.format(number),
