@@ -248,8 +248,20 @@ def _side_figures(energy_kwh: Fraction, emissions_tco2e: Fraction) -> SideFigure
     )
 
 
+class ChecksById:
+    """`check(id)` over a results object's `checks` (plan and monitoring results)."""
+
+    checks: tuple[Check, ...]
+
+    def check(self, id: str) -> Check:
+        for check in self.checks:
+            if check.id == id:
+                return check
+        raise KeyError(id)
+
+
 @dataclass(frozen=True)
-class Results:
+class Results(ChecksById):
     """Exact values (Fraction) of one calculation; `to_json` writes them out, rounded."""
 
     baseline_energy_kwh: Fraction
@@ -270,12 +282,6 @@ class Results:
     baseline_group_energies_kwh: tuple[Fraction, ...]  # each group before line loss
     project_group_energies_kwh: tuple[Fraction, ...]
     checks: tuple[Check, ...]
-
-    def check(self, id: str) -> Check:
-        for check in self.checks:
-            if check.id == id:
-                return check
-        raise KeyError(id)
 
     def display(self) -> DisplayFigures:
         """The printed figures, each rounded once from its own exact value."""

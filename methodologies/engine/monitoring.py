@@ -20,6 +20,7 @@ from methodologies.engine.calculation import (
     NOT_APPLICABLE,
     PASS,
     Check,
+    ChecksById,
     _display,
     _gwh,
     _unconfirmed,
@@ -206,7 +207,7 @@ def _read(doc: Any, reference: ReferenceData, r: Reader) -> MonitoringInput | No
 
 
 @dataclass(frozen=True)
-class MonitoringResults:
+class MonitoringResults(ChecksById):
     """Exact values (Fraction) of one monitoring period; `to_json` writes them out, rounded."""
 
     period_days: int
@@ -228,12 +229,6 @@ class MonitoringResults:
     baseline_group_energies_kwh: tuple[Fraction, ...]  # each group before line loss
     project_group_energies_kwh: tuple[Fraction, ...]
     checks: tuple[Check, ...]
-
-    def check(self, id: str) -> Check:
-        for check in self.checks:
-            if check.id == id:
-                return check
-        raise KeyError(id)
 
     def to_json(self) -> dict:
         """The `offset-monitoring-results/1` object: every key, figures as strings."""

@@ -150,6 +150,18 @@ def invite(request, pk):
     return organisation_detail(request, pk, invite_form=form)
 
 
+def _acted(request, organisation, action, success: str):
+    """Run an owner's action on the organisation; its refusal or `success` is the
+    message on the organisation's page, where the owner goes back to."""
+    try:
+        action()
+    except OrganisationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, success)
+    return redirect("organisations:detail", pk=organisation.pk)
+
+
 @require_POST
 def member_change(request, pk, member_pk):
     organisation = _managed(request, pk)
@@ -158,14 +170,14 @@ def member_change(request, pk, member_pk):
     if not form.is_valid():
         messages.error(request, _("請選擇一個角色。"))
     else:
-        try:
-            services.member_change(
+        return _acted(
+            request,
+            organisation,
+            lambda: services.member_change(
                 membership=membership, by=request.user, access=form.cleaned_data["access"]
-            )
-        except OrganisationError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, _("已變更 %(user)s 的角色。") % {"user": membership.user})
+            ),
+            _("已變更 %(user)s 的角色。") % {"user": membership.user},
+        )
     return redirect("organisations:detail", pk=organisation.pk)
 
 
@@ -173,26 +185,24 @@ def member_change(request, pk, member_pk):
 def member_remove(request, pk, member_pk):
     organisation = _managed(request, pk)
     membership = get_object_or_404(organisation.membership_set, pk=member_pk)
-    try:
-        services.member_remove(membership=membership, by=request.user)
-    except OrganisationError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("已將 %(user)s 移出組織。") % {"user": membership.user})
-    return redirect("organisations:detail", pk=organisation.pk)
+    return _acted(
+        request,
+        organisation,
+        lambda: services.member_remove(membership=membership, by=request.user),
+        _("已將 %(user)s 移出組織。") % {"user": membership.user},
+    )
 
 
 @require_POST
 def invitation_revoke(request, pk, invitation_pk):
     organisation = _managed(request, pk)
     invitation = get_object_or_404(organisation.invitations, pk=invitation_pk)
-    try:
-        services.invitation_revoke(invitation=invitation, by=request.user)
-    except OrganisationError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("已取消寄給 %(email)s 的邀請。") % {"email": invitation.email})
-    return redirect("organisations:detail", pk=organisation.pk)
+    return _acted(
+        request,
+        organisation,
+        lambda: services.invitation_revoke(invitation=invitation, by=request.user),
+        _("已取消寄給 %(email)s 的邀請。") % {"email": invitation.email},
+    )
 
 
 @require_POST
@@ -205,16 +215,27 @@ def join_request_decide(request, pk, request_pk):
     if approve and access is None:
         messages.error(request, _("請選擇一個角色。"))
         return redirect("organisations:detail", pk=organisation.pk)
-    try:
-        services.join_request_decide(
+    done = _("已核准 %(user)s 加入。") if approve else _("已婉拒 %(user)s 的加入申請。")
+    return _acted(
+        request,
+        organisation,
+        lambda: services.join_request_decide(
             join_request=join_request, by=request.user, approve=approve, access=access or ""
-        )
+        ),
+        done % {"user": join_request.user},
+    )
+
+
+def _invalid_invitation(request, invitation):
+    """The page saying why an invitation link no longer works (used, expired,
+    revoked), or None while it does."""
+    try:
+        services.invitation_check(invitation)
     except OrganisationError as error:
-        messages.error(request, str(error))
-    else:
-        done = _("已核准 %(user)s 加入。") if approve else _("已婉拒 %(user)s 的加入申請。")
-        messages.success(request, done % {"user": join_request.user})
-    return redirect("organisations:detail", pk=organisation.pk)
+        return render(
+            request, "organisations/invitation_invalid.html", {"error": str(error)}, status=410
+        )
+    return None
 
 
 @login_not_required
@@ -222,12 +243,8 @@ def invitation(request, token):
     """The link in an invitation: who invites to what; signed in, accept it;
     signed out, sign in (an account with that address exists) or sign up."""
     invitation = services.invitation_for_token(token)
-    try:
-        services.invitation_check(invitation)
-    except OrganisationError as error:
-        return render(
-            request, "organisations/invitation_invalid.html", {"error": str(error)}, status=410
-        )
+    if refused := _invalid_invitation(request, invitation):
+        return refused
     if request.method == "POST" and request.user.is_authenticated:
         try:
             membership = services.invitation_accept(token=token, user=request.user)
@@ -261,12 +278,8 @@ def invitation_sign_up(request, token):
     """Sign up to accept: the address the invitation went to counts as confirmed
     (whoever opened the link reads its mail), so no confirmation mail is needed."""
     invitation = services.invitation_for_token(token)
-    try:
-        services.invitation_check(invitation)
-    except OrganisationError as error:
-        return render(
-            request, "organisations/invitation_invalid.html", {"error": str(error)}, status=410
-        )
+    if refused := _invalid_invitation(request, invitation):
+        return refused
     get_adapter(request).stash_verified_email(request, invitation.email)
     here = reverse("organisations:invitation", args=[token])
     return redirect(
