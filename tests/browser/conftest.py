@@ -53,3 +53,14 @@ def sign_in(page, username: str, password: str = "password") -> None:
     page.fill("#id_password", password)
     page.click("form button.w-100")
     page.wait_for_url(page.base_url + "/")
+
+
+def wait_for_htmx_idle(page) -> None:
+    """Wait until no htmx request is in flight.
+
+    The predicate is a function, not a bare expression: Playwright evaluates a
+    bare expression again on every poll, and our CSP (no 'unsafe-eval') refuses
+    every evaluation after the first, so the wait failed whenever the request
+    was still running at the first check.
+    """
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")

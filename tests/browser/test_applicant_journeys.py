@@ -9,7 +9,7 @@ import pytest
 from methodologies.models import EmissionFactor
 from projects.models import Membership, Organisation, Plan, Programme
 from projects.services import plan_import
-from tests.browser.conftest import screenshot, sign_in
+from tests.browser.conftest import screenshot, sign_in, wait_for_htmx_idle
 from tests.projects.factories import MembershipFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -29,7 +29,7 @@ def applicant_of(organisation_name: str, username: str):
 def settle(page):
     """Let a pending live preview (600 ms after the last keystroke) finish."""
     page.wait_for_timeout(800)
-    page.wait_for_function("!document.querySelector('.htmx-request')")
+    wait_for_htmx_idle(page)
 
 
 def save(page):

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from projects.management.commands.load_demo import DEMO_PASSWORD
 from projects.models import Plan
 from projects.sections import EDITORS
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import sign_in, wait_for_htmx_idle
 from tests.browser.test_layout import registry_walk
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -119,3 +119,17 @@ def test_the_registry_account_and_monitoring_pages_keep_the_content_security_pol
 
     assert violations == []
     assert errors == []
+
+
+def test_waiting_for_a_slow_preview_works_under_the_policy(page):
+    # A request still in flight at the first check: the wait has to poll, and
+    # polling a bare expression is refused by the policy (CI failed on it).
+    page.goto(page.base_url + "/accounts/login/")
+    page.evaluate(
+        """() => {
+          document.body.classList.add('htmx-request');
+          setTimeout(() => document.body.classList.remove('htmx-request'), 400);
+        }"""
+    )
+    wait_for_htmx_idle(page)
+    assert not page.evaluate("() => document.body.classList.contains('htmx-request')")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from projects.monitoring.models import MonitoringReport
-from tests.browser.conftest import screenshot, sign_in
+from tests.browser.conftest import screenshot, sign_in, wait_for_htmx_idle
 from tests.projects.monitoring_helpers import registered_chiller
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -74,7 +74,7 @@ def test_an_applicant_pastes_a_years_meter_readings_and_submits_for_verification
     wait_for_figure(page, "reduction", "449")
     wait_for_figure(page, "ex-ante", "461")
     page.wait_for_timeout(800)
-    page.wait_for_function("!document.querySelector('.htmx-request')")
+    wait_for_htmx_idle(page)
     page.click("button:has-text('儲存草稿')")
     page.wait_for_selector(".alert-success")
     assert page.inner_text("#results-panel [data-figure='reduction']").strip() == "449"

@@ -16,7 +16,7 @@ from weasyprint import HTML
 
 from projects import workflow
 from projects.models import Membership, Organisation, Plan, PlanEvent
-from tests.browser.conftest import screenshot, sign_in
+from tests.browser.conftest import screenshot, sign_in, wait_for_htmx_idle
 from tests.browser.test_monitoring_journey import READINGS, paste, wait_for_figure
 from tests.browser.test_review_journey import click_transition
 from tests.projects.factories import MembershipFactory, UserFactory, chiller_with_people
@@ -102,7 +102,7 @@ def test_a_plan_is_registered_monitored_verified_and_its_credits_issued_moved_an
     wait_for_figure(page, "reduction", str(CLAIMED))
     wait_for_figure(page, "ex-ante", "461")
     page.wait_for_timeout(800)
-    page.wait_for_function("!document.querySelector('.htmx-request')")
+    wait_for_htmx_idle(page)
     page.click("button:has-text('儲存草稿')")
     page.wait_for_selector(".alert-success")
     page.click("text=概要與送查證")

@@ -7,7 +7,7 @@ import pytest
 
 from projects.models import Membership, Organisation, Plan
 from projects.services import plan_import
-from tests.browser.conftest import screenshot, sign_in
+from tests.browser.conftest import screenshot, sign_in, wait_for_htmx_idle
 from tests.projects.factories import MembershipFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -80,7 +80,7 @@ def test_submit_send_back_resubmit_compare_and_approve(page, browser, live_serve
     assert page.locator(f"{hours} ~ .invalid-feedback").inner_text().strip()
     page.fill(hours, "4700")
     page.wait_for_timeout(800)
-    page.wait_for_function("!document.querySelector('.htmx-request')")
+    wait_for_htmx_idle(page)
     page.wait_for_selector(f"{hours}:not(.is-invalid)")
     page.click("button:has-text('儲存草稿')")
     page.wait_for_selector(".alert-success")
