@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from projects.models import PlanVersion, Programme
+from projects.monitoring.models import MonitoringReportVersion
 
 
 def version_pdf_path(instance, filename):
@@ -21,6 +22,25 @@ class VersionPdf(models.Model):
     class Meta:
         verbose_name = _("核准版本 PDF")
         verbose_name_plural = _("核准版本 PDF")
+
+
+def monitoring_pdf_path(instance, filename):
+    return f"pdf/monitoring-{instance.version.report_id}/v{instance.version.number}.pdf"
+
+
+class MonitoringVersionPdf(models.Model):
+    """The 監測報告書 PDF of an approved report's version, with the verifier's figure
+    and statement, rendered once when the approval commits and kept."""
+
+    version = models.OneToOneField(
+        MonitoringReportVersion, on_delete=models.PROTECT, related_name="pdf"
+    )
+    file = models.FileField(upload_to=monitoring_pdf_path)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("核准監測報告書 PDF")
+        verbose_name_plural = _("核准監測報告書 PDF")
 
 
 def export_path(instance, filename):

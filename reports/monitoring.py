@@ -55,6 +55,7 @@ class Evidence:
     label: str
     description: str
     filename: str
+    sha256: str = ""
 
 
 @dataclass(frozen=True)

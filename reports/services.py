@@ -30,10 +30,10 @@ from projects.monitoring.models import (
     MonitoringReportVersion,
 )
 from projects.monitoring.services import report_document
-from reports.models import ProgrammeExport, VersionPdf
+from reports.models import MonitoringVersionPdf, ProgrammeExport, VersionPdf
 from reports.monitoring import Evidence, MonitoringSource, Verification
 from reports.rendering import render_monitoring_pdf, render_plan_pdf
-from reports.tasks import programme_export_task, version_pdf_task
+from reports.tasks import monitoring_pdf_task, programme_export_task, version_pdf_task
 
 logger = logging.getLogger(__name__)
 COPY_CHUNK = 1024 * 1024
@@ -81,16 +81,22 @@ def version_pdf(version: PlanVersion) -> bytes:
         return handle.read()
 
 
-def approved_pdf_schedule(version_id: int) -> None:
-    """Called once an approval has committed: store the approved version's PDF on a
-    Celery worker when CELERY_BROKER_URL is set, otherwise here and now."""
+def approved_pdf_schedule(version_id: int, *, monitoring: bool = False) -> None:
+    """Called once an approval has committed: store the approved version's PDF (a
+    plan's, or with `monitoring` a 監測報告書's) on a Celery worker when
+    CELERY_BROKER_URL is set, otherwise here and now."""
+    task, store = (
+        (monitoring_pdf_task, approved_monitoring_pdf_store)
+        if monitoring
+        else (version_pdf_task, approved_pdf_store)
+    )
     if settings.CELERY_BROKER_URL:
         try:
-            version_pdf_task.delay(version_id)
+            task.delay(version_id)
             return
         except Exception:  # the broker is down: render here rather than not at all
             logger.exception("could not queue the PDF of version %s", version_id)
-    approved_pdf_store(version_id)
+    store(version_id)
 
 
 def approved_pdf_store(version_id: int) -> None:
@@ -208,11 +214,20 @@ def _factor_source(reference: dict, year: int) -> str:
     return EmissionFactor.objects.filter(year=year).values_list("source", flat=True).first() or ""
 
 
-def _evidence(attachment: MonitoringAttachment) -> Evidence:
+def _evidence(attachment: MonitoringAttachment | dict) -> Evidence:
+    """A file as the PDF lists it: a stored attachment, or a version's manifest entry."""
+    if isinstance(attachment, dict):
+        return Evidence(
+            label=attachment["label"],
+            description=attachment["description"],
+            filename=attachment["filename"],
+            sha256=attachment.get("sha256") or "",
+        )
     return Evidence(
         label=attachment.label,
         description=attachment.description,
         filename=posixpath.basename(attachment.file.name),
+        sha256=attachment.sha256,
     )
 
 
@@ -278,8 +293,18 @@ def monitoring_source(
         draft=version is None,
         version=version.number if version else None,
         factor_source=_factor_source(reference, document["monitoring"]["emission_factor"]["year"]),
+        # A version lists the evidence it was submitted with; the draft what it holds.
         evidence=tuple(
-            _evidence(a) for a in attachments if a.kind == MonitoringAttachment.Kind.EVIDENCE
+            _evidence(a)
+            for a in (
+                version.evidence
+                if version is not None
+                else [
+                    a
+                    for a in attachments
+                    if a.kind == MonitoringAttachment.Kind.EVIDENCE and a.withdrawn_at is None
+                ]
+            )
         ),
         verification=verification,
     )
@@ -291,3 +316,46 @@ def monitoring_pdf(
     """The 監測報告書 PDF of a frozen version, or of the current draft (marked 草稿;
     raises DocumentErrors while the draft cannot be computed)."""
     return render_monitoring_pdf(monitoring_source(report, version))
+
+
+def _keeps_monitoring_pdf(version: MonitoringReportVersion) -> bool:
+    report = version.report
+    return (
+        report.status == MonitoringReport.Status.APPROVED
+        and report.current_version_id == version.pk
+    )
+
+
+def stored_monitoring_pdf(version: MonitoringReportVersion) -> MonitoringVersionPdf | None:
+    """The stored PDF of an approved report's version, rendering and storing it if it
+    is missing; None for any other version (rendered on each download)."""
+    stored = MonitoringVersionPdf.objects.filter(version=version).first()
+    if stored is not None or not _keeps_monitoring_pdf(version):
+        return stored
+    pdf = monitoring_pdf(version.report, version)
+    try:
+        with transaction.atomic():
+            return MonitoringVersionPdf.objects.create(
+                version=version, file=ContentFile(pdf, name="monitoring.pdf")
+            )
+    except IntegrityError:  # stored meanwhile by the approval's own job
+        return MonitoringVersionPdf.objects.get(version=version)
+
+
+def monitoring_version_pdf(version: MonitoringReportVersion) -> bytes:
+    """The PDF of a frozen 監測報告書 version: once approved, the one stored then."""
+    stored = stored_monitoring_pdf(version)
+    if stored is None:
+        return monitoring_pdf(version.report, version)
+    with stored.file.open("rb") as handle:
+        return handle.read()
+
+
+def approved_monitoring_pdf_store(version_id: int) -> None:
+    """Render and store an approved 監測報告書's PDF; a failure is logged, and the
+    download renders it later."""
+    try:
+        version = MonitoringReportVersion.objects.select_related("report").get(pk=version_id)
+        stored_monitoring_pdf(version)
+    except Exception:
+        logger.exception("could not store the PDF of monitoring version %s", version_id)

@@ -15,3 +15,11 @@ def version_pdf_task(version_id: int) -> None:
     from reports import services
 
     services.approved_pdf_store(version_id)
+
+
+@shared_task
+def monitoring_pdf_task(version_id: int) -> None:
+    """Celery entry point: render and store an approved 監測報告書's PDF."""
+    from reports import services
+
+    services.approved_monitoring_pdf_store(version_id)

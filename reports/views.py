@@ -52,7 +52,7 @@ def monitoring_pdf(request, pk):
         return _pdf_response(pdf, f"monitoring-{report.pk}-draft.pdf")
     version = report.current_version
     return _pdf_response(
-        services.monitoring_pdf(report, version), f"monitoring-{report.pk}-v{version.number}.pdf"
+        services.monitoring_version_pdf(version), f"monitoring-{report.pk}-v{version.number}.pdf"
     )
 
 
@@ -61,7 +61,7 @@ def monitoring_version_pdf(request, pk, number):
     report = visible_report(request.user, pk)
     version = get_object_or_404(report.versions, number=number)
     return _pdf_response(
-        services.monitoring_pdf(report, version), f"monitoring-{report.pk}-v{number}.pdf"
+        services.monitoring_version_pdf(version), f"monitoring-{report.pk}-v{number}.pdf"
     )
 
 

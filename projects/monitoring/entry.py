@@ -299,13 +299,33 @@ def attachment_add(
 
 @transaction.atomic
 def attachment_delete(*, report: MonitoringReport, user, attachment: MonitoringAttachment) -> None:
-    """Remove evidence from a report the user may change; the file goes after commit."""
-    _lock_editable(report, user)
+    """Remove evidence from a report the user may change. Evidence a submitted
+    version lists is only withdrawn from the draft (row and file stay, for that
+    version); any other is deleted, its file after commit."""
+    report = _lock_editable(report, user)
     if attachment.kind != MonitoringAttachment.Kind.EVIDENCE:
         raise MonitoringError(_("只能刪除監測佐證。"))
+    if submitted_evidence_ids(report) & {attachment.pk}:
+        MonitoringAttachment.objects.filter(pk=attachment.pk, withdrawn_at__isnull=True).update(
+            withdrawn_at=timezone.now()
+        )
+        return
     storage, name = attachment.file.storage, attachment.file.name
     attachment.delete()
     transaction.on_commit(lambda: storage.delete(name))
+
+
+def submitted_evidence_ids(report: MonitoringReport) -> set[int]:
+    """The evidence some submitted version of the report lists."""
+    return {
+        item["id"]
+        for evidence in report.versions.values_list("evidence", flat=True)
+        for item in evidence
+    }
+
+
+def current_evidence(report: MonitoringReport):
+    return report.attachments.current().filter(kind=MonitoringAttachment.Kind.EVIDENCE)
 
 
 # -- replacing from a document ---------------------------------------------------------
@@ -544,6 +564,7 @@ def report_submit(
         results=results,
         reduction_tco2e=int(results["reduction_tco2e"]),
         reference=reference,
+        evidence=[attachment.manifest() for attachment in current_evidence(locked)],
         created_by=by,
     )
     before = locked.status

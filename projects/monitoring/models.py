@@ -9,6 +9,7 @@ registered crediting period, and does not overlap another report of the plan
 (`validate_period`; the services check it under a lock on the plan, and on
 PostgreSQL an exclusion constraint backs the overlap rule)."""
 
+import hashlib
 from datetime import date
 from decimal import Decimal
 
@@ -397,9 +398,20 @@ def monitoring_attachment_path(instance, filename):
     return f"monitoring/{instance.report_id}/attachments/{filename}"
 
 
+class MonitoringAttachmentQuerySet(models.QuerySet):
+    def current(self):
+        """What the report holds now: without evidence withdrawn from the draft
+        (kept only because a submitted version lists it)."""
+        return self.filter(withdrawn_at__isnull=True)
+
+
 class MonitoringAttachment(PlanRow):
     """Evidence of what was measured (meter readings, invoices, photos), or the
-    verification body's 查證總結報告."""
+    verification body's 查證總結報告.
+
+    A submitted version lists the evidence it was submitted with, by SHA-256
+    (`MonitoringReportVersion.evidence`); such a file is never deleted: removing
+    it from a later draft only marks it withdrawn."""
 
     class Kind(models.TextChoices):
         EVIDENCE = "evidence", _("監測佐證")
@@ -421,6 +433,12 @@ class MonitoringAttachment(PlanRow):
         verbose_name=_("上傳者"),
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    # The file's fingerprint, taken when it is stored (`save`).
+    sha256 = models.CharField(_("雜湊值"), max_length=64, blank=True, editable=False)
+    size = models.PositiveBigIntegerField(_("位元組"), null=True, blank=True, editable=False)
+    withdrawn_at = models.DateTimeField(_("自草稿移除時間"), null=True, blank=True, editable=False)
+
+    objects = MonitoringAttachmentQuerySet.as_manager()
 
     class Meta(PlanRow.Meta):
         verbose_name = _("監測附件")
@@ -428,6 +446,40 @@ class MonitoringAttachment(PlanRow):
 
     def __str__(self) -> str:
         return f"{self.label} {self.description}"
+
+    @property
+    def filename(self) -> str:
+        return self.file.name.rsplit("/", 1)[-1] if self.file else ""
+
+    def save(self, *args, **kwargs):
+        if self._state.adding and self.file and not self.sha256:
+            self.sha256, self.size = file_fingerprint(self.file)
+        super().save(*args, **kwargs)
+
+    def manifest(self) -> dict:
+        """How a submitted version lists this file."""
+        return {
+            "id": self.pk,
+            "label": self.label,
+            "description": self.description,
+            "filename": self.filename,
+            "size": self.size,
+            "sha256": self.sha256,
+        }
+
+
+def file_fingerprint(file) -> tuple[str, int]:
+    """SHA-256 and size of a stored or uploaded file, read in chunks."""
+    digest, size = hashlib.sha256(), 0
+    file.open("rb")
+    try:
+        file.seek(0)
+        for chunk in file.chunks():
+            digest.update(chunk)
+            size += len(chunk)
+    finally:
+        file.seek(0)
+    return digest.hexdigest(), size
 
 
 class MonitoringReportVersion(FrozenVersion):
@@ -444,6 +496,9 @@ class MonitoringReportVersion(FrozenVersion):
     # Every reference figure the version was computed with (the year's emission
     # factor, refrigerant GWP/ODP), so that it never depends on today's tables.
     reference = models.JSONField(_("參考資料"), default=dict)
+    # The evidence submitted with it (MonitoringAttachment.manifest each): those
+    # files stay, whatever later drafts do.
+    evidence = models.JSONField(_("監測佐證"), default=list)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name=_("送出者")
     )

@@ -417,7 +417,16 @@ def _transition(report, user, transition: ReportTransition, comment: str, revisi
             author=user,
             text=comment,
         )
+    if locked.status == Status.APPROVED:  # the approved PDF is rendered and stored
+        version_id = locked.current_version_id
+        transaction.on_commit(lambda: _store_approved_pdf(version_id))
     return locked
+
+
+def _store_approved_pdf(version_id: int) -> None:
+    from reports.services import approved_pdf_schedule  # reports builds on projects
+
+    approved_pdf_schedule(version_id, monitoring=True)
 
 
 def _issue(report: MonitoringReport, user) -> str:

@@ -97,7 +97,7 @@ def report_detail(request, pk):
             "can_edit": can_edit,
             "submit_form": form,
             "problems": request.session.get(f"monitoring-problems-{report.pk}", []),
-            "attachments": report.attachments.all(),
+            "attachments": report.attachments.current(),
             "versions": report.versions.select_related("created_by").order_by("-number"),
             "events": report.events.select_related("user"),
             **_figures_context(report),
@@ -225,7 +225,8 @@ def report_attachments(request, pk):
             "plan": report.plan,
             "form": form,
             "can_edit": can_edit,
-            "attachments": report.attachments.all(),
+            "attachments": report.attachments.current(),
+            "withdrawn": report.attachments.filter(withdrawn_at__isnull=False),
         },
         status=400 if form.errors else 200,
     )
