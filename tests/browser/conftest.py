@@ -39,6 +39,12 @@ def page(browser, live_server, reference_data):
     page.set_default_timeout(15_000)
     page.base_url = live_server.url
     yield page
+    # Let the last requests finish first: a request the server is still answering
+    # holds locks that the teardown's TRUNCATE can deadlock with (seen in CI).
+    try:
+        page.wait_for_load_state("networkidle", timeout=5_000)
+    except Exception:  # the test's own failure, if any, is what matters
+        pass
     context.close()
 
 
