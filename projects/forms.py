@@ -21,6 +21,8 @@ from methodologies.reference import emission_factor_rows
 from projects import dates, figures, numbers
 from projects.interchange import PERIOD_COLUMNS, decimal_text
 from projects.models import (
+    OPTION_RESPONSE_MAX,
+    OPTION_TEXT_MAX,
     QUANTITY,
     QUANTITY_LIMIT,
     ApplicabilityAnswer,
@@ -1316,6 +1318,16 @@ class QuestionForm(RowForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    responses_text = forms.CharField(
+        label=_("對各選項之回應（每行對應一個選項）"),
+        required=False,
+        strip=False,  # a leading blank line holds the first option's place
+        help_text=_(
+            "印在該選項的百分比之後，例如「本店將提出設備相符證明」；"
+            "第幾行回應第幾個選項，不需回應的選項留空行。"
+        ),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     class Meta:
         model = Question
@@ -1327,38 +1339,69 @@ class QuestionForm(RowForm):
         self.fields["order"].required = False  # left empty: after the last (formset's clean)
         self.fields["text"].widget.attrs["rows"] = "2"
         if self.instance.pk:
-            self.fields["options_text"].initial = "\n".join(
-                option.text for option in self.instance.options.all()
-            )
+            options = list(self.instance.options.all())
+            self.fields["options_text"].initial = "\n".join(option.text for option in options)
+            self.fields["responses_text"].initial = "\n".join(
+                option.response for option in options
+            ).rstrip("\n")
 
     def clean(self):
         cleaned = super().clean()
+        multi = cleaned.get("kind") == Question.Kind.MULTI
         options = [
             line.strip() for line in cleaned.get("options_text", "").splitlines() if line.strip()
         ]
-        if cleaned.get("kind") == Question.Kind.MULTI and len(options) < 2:
+        if multi and len(options) < 2:
             self.add_error("options_text", _("複選題至少需要兩個選項。"))
-        cleaned["options"] = options if cleaned.get("kind") == Question.Kind.MULTI else []
+        long = [option for option in options if len(option) > OPTION_TEXT_MAX]
+        if long:
+            self.add_error(
+                "options_text",
+                _("每個選項最多 %(max)d 字：「%(option)s…」")
+                % {"max": OPTION_TEXT_MAX, "option": long[0][:20]},
+            )
+        # Line n answers option n; blank lines hold the place of options left unanswered.
+        responses = [line.strip() for line in cleaned.get("responses_text", "").splitlines()]
+        while responses and not responses[-1]:
+            responses.pop()
+        if responses and not multi:
+            self.add_error("responses_text", _("只有複選題的選項可以填寫回應。"))
+        elif len(responses) > len(options):
+            self.add_error(
+                "responses_text",
+                _("回應有 %(responses)d 行，多於 %(options)d 個選項；每行對應一個選項。")
+                % {"responses": len(responses), "options": len(options)},
+            )
+        elif any(len(response) > OPTION_RESPONSE_MAX for response in responses):
+            self.add_error(
+                "responses_text", _("每則回應最多 %(max)d 字。") % {"max": OPTION_RESPONSE_MAX}
+            )
+        cleaned["options"] = options if multi else []
+        cleaned["responses"] = responses if multi else []
         return cleaned
 
     def save(self, commit=True):
         question = super().save(commit)
         if commit:
-            save_options(question, self.cleaned_data["options"])
+            save_options(question, self.cleaned_data["options"], self.cleaned_data["responses"])
         return question
 
 
-def save_options(question, texts: list[str]) -> None:
-    """Keep options (and their answers) where they stand; rename, add or drop the rest."""
+def save_options(question, texts: list[str], responses: list[str] = ()) -> None:
+    """Keep options (and their answers) where they stand; rename, add or drop the
+    rest. `responses[n]` answers option n (missing ones are blank)."""
     existing = list(question.options.all())
     for order, text in enumerate(texts):
+        response = responses[order] if order < len(responses) else ""
         if order < len(existing):
             option = existing[order]
-            if (option.text, option.order) != (text, order):
-                option.text, option.order = text, order
-                option.save(update_fields=["text", "order"])
+            if (option.text, option.order, option.response) != (text, order, response):
+                option.text, option.order, option.response = text, order, response
+                option.save(update_fields=["text", "order", "response"])
         else:
-            QuestionOption.objects.create(question=question, order=order, text=text)
+            QuestionOption.objects.create(
+                question=question, order=order, text=text, response=response
+            )
     for option in existing[len(texts) :]:
         option.delete()
 

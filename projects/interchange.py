@@ -29,6 +29,8 @@ from methodologies.engine import (
 from methodologies.models import CONDITION_COUNT
 from projects import figures, schema
 from projects.models import (
+    OPTION_RESPONSE_MAX,
+    OPTION_TEXT_MAX,
     ApplicabilityAnswer,
     EquipmentGroup,
     GroupPeriod,
@@ -498,21 +500,50 @@ class _ProductReader:
         fields.update(schema.read_scalars(r, data, path))
         for i, item, item_path in self.rows(data, "questions", path):
             row = r.obj(
-                item, item_path, required=("kind", "text"), optional=("summary_lead", "options")
+                item,
+                item_path,
+                required=("kind", "text"),
+                optional=("summary_lead", "options", "responses"),
             )
             if row is None:
                 continue
             kind = r.string(row, "kind", item_path, required=True, choices=_choices(Question.Kind))
             options = []
             for _j, option, option_path in self.rows(row, "options", item_path):
-                if isinstance(option, str) and option.strip():
-                    options.append(option)
-                else:
+                if not (isinstance(option, str) and option.strip()):
                     r.error(option_path, "must be a non-empty string")
+                elif len(option) > OPTION_TEXT_MAX:
+                    r.error(
+                        option_path,
+                        f"longer than {OPTION_TEXT_MAX} characters",
+                        "string_too_long",
+                        maximum=OPTION_TEXT_MAX,
+                    )
+                else:
+                    options.append(option)
             if kind == Question.Kind.MULTI and len(options) < 2:
                 r.error(key_path(item_path, "options"), "a multi-choice question needs 2 options")
             elif kind and kind != Question.Kind.MULTI and options:
                 r.error(key_path(item_path, "options"), "only multi-choice questions have options")
+            responses = []
+            for _j, response, response_path in self.rows(row, "responses", item_path):
+                if not isinstance(response, str):
+                    r.error(response_path, "must be a string", "not_string")
+                elif len(response) > OPTION_RESPONSE_MAX:
+                    r.error(
+                        response_path,
+                        f"longer than {OPTION_RESPONSE_MAX} characters",
+                        "string_too_long",
+                        maximum=OPTION_RESPONSE_MAX,
+                    )
+                else:
+                    responses.append(response)
+            if isinstance(row.get("responses"), list):
+                responses_path = key_path(item_path, "responses")
+                if kind and kind != Question.Kind.MULTI:
+                    r.error(responses_path, "only multi-choice questions have responses")
+                elif len(row["responses"]) != len(row.get("options") or []):
+                    r.error(responses_path, "needs one response per option")
             parsed.questions.append(
                 {
                     "order": i,
@@ -520,6 +551,7 @@ class _ProductReader:
                     "text": r.string(row, "text", item_path, required=True),
                     "summary_lead": r.string(row, "summary_lead", item_path) or "",
                     "options": options,
+                    "responses": responses,
                 }
             )
         for i, item, item_path in self.rows(data, "tiers", path):

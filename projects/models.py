@@ -1095,9 +1095,16 @@ class Question(PlanRow):
         return self.text
 
 
+OPTION_TEXT_MAX = 200
+OPTION_RESPONSE_MAX = 500
+
+
 class QuestionOption(PlanRow):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="options")
-    text = models.CharField(_("選項"), max_length=200)
+    text = models.CharField(_("選項"), max_length=OPTION_TEXT_MAX)
+    # The applicant's answer to the concern this option names, printed after its
+    # share in section 五 (…造成產氣不穩定，本店將提出設備相符證明；).
+    response = models.CharField(_("回應"), max_length=OPTION_RESPONSE_MAX, blank=True)
 
     class Meta(PlanRow.Meta):
         verbose_name = _("選項")

@@ -174,6 +174,8 @@ PRODUCT_MESSAGES = {
     "must be a count of answers (an integer ≥ 0)": gettext_lazy("回答數必須是 0 以上的整數"),
     "must not exceed the copies returned": gettext_lazy("不可超過回收份數"),
     "needs one count per option": gettext_lazy("每個選項都需要一個回答數"),
+    "needs one response per option": gettext_lazy("每個選項都需要一則回應（無回應時為空字串）"),
+    "only multi-choice questions have responses": gettext_lazy("只有複選題的選項可以有回應"),
     "yes and no must not exceed the copies returned": gettext_lazy(
         "「是」與「否」合計不可超過回收份數"
     ),

@@ -316,8 +316,14 @@ def _save_survey(plan: Plan, parsed: PlanDocument) -> None:
             f"consultation.questions[{row['order']}]",
         )
         question.save()
+        responses = row.get("responses") or []
         options = QuestionOption.objects.bulk_create(
-            QuestionOption(question=question, order=j, text=text)
+            QuestionOption(
+                question=question,
+                order=j,
+                text=text,
+                response=responses[j] if j < len(responses) else "",
+            )
             for j, text in enumerate(row["options"])
         )
         questions.append((question, options))

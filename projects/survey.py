@@ -52,6 +52,7 @@ class OptionResult:
     per_tier: list[int]
     total: int
     share: int | None  # of all respondents
+    response: str = ""  # the applicant's answer to it, printed after its share
 
 
 @dataclass
@@ -130,12 +131,18 @@ class SurveyResults:
     def question_paragraphs(self) -> list[str]:
         """One paragraph per multi-choice question, its options' shares in one
         sentence as the registered plan writes them (針對公眾意見第6題，有86%的受訪者
-        認為可以減少溫室氣體排放；88%的受訪者…)."""
+        認為可以減少溫室氣體排放；88%的受訪者…), each followed by the applicant's
+        answer to it where there is one (…造成產氣不穩定，本店將提出設備相符證明；)."""
         paragraphs = []
         for result in self.questions:
             parts = [
                 _("%(share)d%%的受訪者%(lead)s%(option)s")
                 % {"share": option.share, "lead": result.lead, "option": option.text}
+                + (
+                    f"，{option.response.strip().rstrip('。；，')}"
+                    if option.response.strip()
+                    else ""
+                )
                 for option in result.options
                 if option.share is not None
             ]
@@ -183,11 +190,13 @@ def compute(consultation: dict) -> SurveyResults:
             lead=question.get("summary_lead") or _("選擇"),
         )
         if question["kind"] == Question.Kind.MULTI:
+            responses = question.get("responses", [])
             for o, option in enumerate(question.get("options", [])):
                 per_tier = [_option_count(tier_answers, index, o) for tier_answers in answers]
                 total = sum(per_tier)
                 share = percent(total, returned)
-                result.options.append(OptionResult(option, per_tier, total, share))
+                response = responses[o] if o < len(responses) else ""
+                result.options.append(OptionResult(option, per_tier, total, share, response))
                 if share is not None:
                     result.sentences.append(
                         _("第%(number)d題，有%(share)d%%的受訪者%(lead)s%(option)s。")
@@ -292,10 +301,17 @@ def survey_data(plan: Plan) -> dict:
                 "text": question.text,
                 "summary_lead": question.summary_lead,
                 "options": [option.text for option in question.options.all()],
+                **_responses(question),
             }
             for question in questions
         ],
     }
+
+
+def _responses(question: Question) -> dict:
+    """`responses` (one per option) when the applicant answered any option."""
+    responses = [option.response for option in question.options.all()]
+    return {"responses": responses} if any(responses) else {}
 
 
 # Taking answers online. A tier takes at most the copies sent less the paper

@@ -63,6 +63,16 @@ QUESTIONS = [
     ),
     ("text", "是否尚有其他寶貴意見?", "", []),
 ]
+# The answer printed after an option's share (…造成運轉不穩定，將提出設備相符證明；),
+# as the registered chiller plan answers question 7's concerns.
+OPTION_RESPONSES = {
+    "監控系統與既有設備不相容，造成運轉不穩定": "將提出設備相符證明",
+    "施工過程會引起粉塵飛揚": "將持續加強施工控管，減少粉塵產生",
+    "施工過程噪音及震動頻繁": "將持續加強施工控管，減少粉塵與噪音產生",
+    "施工過程設備運輸車輛進出頻繁影響廠內/鄰近交通": (
+        "於專案施工階段將請守衛密切注意車輛進廠動向並協助指揮車輛進場，避免交通堵塞"
+    ),
+}
 # Section 五's prose as the registered chiller plan words it, its own names
 # generalised ({organisation}: the applicant; {title}: the plan's title): a new
 # individual plan starts with it (services.plan_create) and the section page
@@ -107,14 +117,11 @@ ENVIRONMENT = {
         "並了解{organisation}持續進行的減碳活動，對於本專案提升設備運轉效率、減少電力使用、"
         "降低溫室氣體排放及對整體環境的影響多秉持著正面看法。"
     ),
-    # After the computed shares of questions 6–8: the answers to question 7's concerns.
+    # After the computed shares of questions 6–8 (question 7's concerns are answered
+    # option by option: OPTION_RESPONSES): what they lead to, and question 9.
     "consultation_responses": (
-        "針對第7題受訪者所提之負面影響：監控系統與既有設備不相容，造成運轉不穩定，"
-        "將提出設備相符證明；施工過程會引起粉塵飛揚，將持續加強施工控管，減少粉塵產生；"
-        "施工過程噪音及震動頻繁，將持續加強施工控管，減少粉塵與噪音產生；"
-        "施工過程設備運輸車輛進出頻繁影響廠內/鄰近交通，於專案施工階段將請守衛密切注意"
-        "車輛進廠動向並協助指揮車輛進場，避免交通堵塞。承上所述，{organisation}將致力於"
-        "降低專案施工/運作階段任何可能之負面衝擊。而第9題全體受訪者皆尊重專業、無意見。"
+        "承上所述，{organisation}將致力於降低專案施工/運作階段任何可能之負面衝擊。"
+        "而第9題全體受訪者皆尊重專業、無意見。"
     ),
     "consultation_conclusion": (
         "整體而言，利害相關者全數贊成本專案之執行，顯見本專案之影響屬於正面且對於環境永續"
@@ -157,6 +164,11 @@ def apply_template(plan: Plan) -> None:
                 summary_lead=lead,
             )
             QuestionOption.objects.bulk_create(
-                QuestionOption(question=question, order=j, text=option)
+                QuestionOption(
+                    question=question,
+                    order=j,
+                    text=option,
+                    response=OPTION_RESPONSES.get(option, ""),
+                )
                 for j, option in enumerate(options)
             )

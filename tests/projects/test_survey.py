@@ -218,3 +218,85 @@ def test_online_answers_travel_in_the_document_as_counts(client, link, demo_docu
     document["consultation"] = consultation
     copy = plan_import(document=document, create_programmes=True)
     assert survey.compute(survey.survey_data(copy)).tiers[0].returned == 2
+
+
+# -- the applicant's answer to each concern ------------------------------------------
+
+
+def test_the_template_answers_each_negative_impact_after_its_share(editor):
+    plan = editor.plan
+    negative = plan.questions.get(order=6)
+    assert [o.response for o in negative.options.all()][0] == "將提出設備相符證明"
+    for tier in plan.stakeholder_tiers.all():  # one respondent, every option ticked
+        tier.copies_sent = tier.copies_returned = 1
+        tier.save()
+        for option in negative.options.all():
+            PaperTally.objects.create(tier=tier, question=negative, option=option, count=1)
+    paragraphs = survey.compute(survey.survey_data(plan)).question_paragraphs()
+    assert (
+        "針對公眾意見第7題，有100%的受訪者認為監控系統與既有設備不相容，造成運轉不穩定，"
+        "將提出設備相符證明；100%的受訪者認為施工過程會引起粉塵飛揚，"
+        "將持續加強施工控管，減少粉塵產生；"
+    ) in paragraphs[1]
+    assert paragraphs[1].endswith("協助指揮車輛進場，避免交通堵塞。")
+
+
+def test_responses_are_typed_one_line_per_option_with_blank_lines_kept(editor):
+    plan = editor.plan
+    data = editor_data(EnvironmentEditor(Plan.objects.get(pk=plan.pk)))
+    data["questions-5-responses_text"] = "\n將裝設分電錶\n"
+    response = editor.post(reverse("projects:section", args=[plan.pk, "environment"]), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    positive = plan.questions.get(order=5)
+    assert [o.response for o in positive.options.all()] == ["", "將裝設分電錶", "", ""]
+    document = plan_document(Plan.objects.get(pk=plan.pk))
+    assert document["consultation"]["questions"][5]["responses"] == ["", "將裝設分電錶", "", ""]
+    assert "responses" not in document["consultation"]["questions"][0]  # a yes/no question
+
+
+def test_more_responses_than_options_are_refused_at_their_field_and_kept(editor):
+    plan = editor.plan
+    data = editor_data(EnvironmentEditor(Plan.objects.get(pk=plan.pk)))
+    data["questions-5-responses_text"] = "一\n二\n三\n四\n五"
+    data["questions-0-responses_text"] = "是非題的回應"
+    response = editor.post(reverse("projects:section", args=[plan.pk, "environment"]), data)
+    assert response.status_code == 400
+    forms = response.context["editor"].formsets["questions"].forms
+    assert forms[5].errors["responses_text"] == ["回應有 5 行，多於 4 個選項；每行對應一個選項。"]
+    assert forms[0].errors["responses_text"] == ["只有複選題的選項可以填寫回應。"]
+    assert "一\n二\n三\n四\n五</textarea>" in response.content.decode()
+    assert plan.questions.get(order=5).options.first().response == ""
+
+
+def test_an_over_long_option_is_refused_at_its_field_not_by_the_database(editor):
+    plan = editor.plan
+    data = editor_data(EnvironmentEditor(Plan.objects.get(pk=plan.pk)))
+    data["questions-5-options_text"] = "長" * 201 + "\n短"
+    response = editor.post(reverse("projects:section", args=[plan.pk, "environment"]), data)
+    assert response.status_code == 400
+    forms = response.context["editor"].formsets["questions"].forms
+    assert "每個選項最多 200 字" in forms[5].errors["options_text"][0]
+
+
+def test_responses_round_trip_through_the_document_and_are_checked_on_import(demo_document):
+    document = demo_document("chiller-individual.json")
+    plan = plan_import(document=document, create_programmes=True)
+    exported = plan_document(plan)["consultation"]["questions"]
+    assert exported[6]["responses"][0] == "本店將提出設備相符證明"
+    assert exported == document["consultation"]["questions"]
+
+    from methodologies.engine import DocumentErrors
+
+    bad = demo_document("chiller-individual.json")
+    questions = bad["consultation"]["questions"]
+    questions[6]["responses"] = ["只有一則"]
+    questions[0]["responses"] = []
+    questions[5]["responses"] = ["", 3, "", "x" * 501]
+    with pytest.raises(DocumentErrors) as refused:
+        plan_import(document=bad, create_programmes=True)
+    assert {(e.path, e.message) for e in refused.value.errors} >= {
+        ("consultation.questions[6].responses", "needs one response per option"),
+        ("consultation.questions[0].responses", "only multi-choice questions have responses"),
+        ("consultation.questions[5].responses[1]", "must be a string"),
+        ("consultation.questions[5].responses[3]", "longer than 500 characters"),
+    }

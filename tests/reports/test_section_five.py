@@ -51,11 +51,14 @@ CHILLER_SECTION_FIVE = [
     "針對公眾意見1~5問題，主要是針對受訪者對於全球暖化、家福近年減碳行動、冰水主機汰換專案的影響認知，"
     "依受訪結果，受訪者普遍聽過全球暖化之名詞，並了解家福持續進行的減碳活動，對於汰換高效率冰水主機以"
     "提升空調系統運轉效率，提升減少電力使用、降低溫室氣體排放及對整體環境的影響多秉持著正面看法。",
-    "本店將提出設備相符證明；",
-    "本店將持續加強施工控管，減少粉塵產生；",
-    "本店將持續加強施工控管，減少粉塵與噪音產生；",
+    # Question 7's shares, each followed by the company's answer to that concern
+    # (the registered plan leaves 認為 out before two of the four; we print it).
+    "監控系統與既有設備不相容，造成產氣不穩定，本店將提出設備相符證明；"
+    "64%的受訪者認為施工過程會引起粉塵飛揚，本店將持續加強施工控管，減少粉塵產生；",
+    "施工過程噪音及震動頻繁，本店將持續加強施工控管，減少粉塵與噪音產生；"
+    "69%的受訪者認為施工過程設備運輸車輛進出頻繁影響廠內/鄰近交通，"
     "本店於專案施工階段將請守衛密切注意車輛進廠動向並協助指揮車輛進場，避免交通堵塞。",
-    "本公司將致力於降低專案施工/運作階段任何可能之負面衝擊。",
+    "承上所述，本公司將致力於降低專案施工/運作階段任何可能之負面衝擊。",
     "而第9題全體受訪者皆尊重專業、無意見。",
     "整體而言，利害相關者全數贊成本專案之執行，顯見本專案之影響屬於正面且對於環境永續提供積極之貢獻。",
     "此外，考量到部份第四線人員對於本公司歷年來於溫室氣體減量之努力/效能提升效益之認知有限，"
@@ -127,14 +130,17 @@ def test_the_computed_figures_stand_between_the_prose_where_the_plan_has_them(
         "意見調查對象與回覆情形統計表",
         "多秉持著正面看法。",
         "針對公眾意見第6題，有86%的受訪者認為可以減少溫室氣體排放；88%的受訪者認為可以節省公司內用電",
-        "針對公眾意見第7題，有74%的受訪者認為監控系統與既有設備不相容，造成產氣不穩定；",
-        "本店將提出設備相符證明",
+        "針對公眾意見第7題，有74%的受訪者認為監控系統與既有設備不相容，造成產氣不穩定，"
+        "本店將提出設備相符證明；",
+        "針對公眾意見第8題",
+        "承上所述",
         "整體而言",
     ]
     assert in_order(lines, chiller_section_five) == []
     # Each piece once: no figure typed beside its computed twin.
     assert chiller_section_five.count("共計發送42份") == 1
     assert chiller_section_five.count("整體而言") == 1
+    assert chiller_section_five.count("本店將提出設備相符證明") == 1
 
 
 def test_without_a_table_number_the_caption_is_unnumbered(demo_document, tmp_path):
@@ -174,6 +180,8 @@ def test_an_edit_on_the_section_page_shows_in_the_pdf(client, chiller, tmp_path)
             "plan-consultation_tier_table_number": "7",
             "plan-consultation_responses": "本校將於寒假期間施工，避開上課時段。",
             "plan-consultation_conclusion": "整體而言，師生多表支持。",
+            # Question 7: the first concern answered anew, the others left unanswered.
+            "questions-6-responses_text": "將於寒假前完成相容性測試\n\n\n",
         },
     )
     assert response.status_code == 302
@@ -196,7 +204,8 @@ def test_an_edit_on_the_section_page_shows_in_the_pdf(client, chiller, tmp_path)
         == []
     )
     assert "表12" not in text
-    assert "本店將提出設備相符證明" not in text
+    assert "造成產氣不穩定，將於寒假前完成相容性測試；64%" in text
+    assert "本店" not in text
 
 
 def test_the_texts_round_trip_through_export_and_import(chiller, demo_document):
@@ -268,7 +277,7 @@ def test_a_new_plan_starts_from_the_registered_wording_in_its_own_name():
     assert plan.consultation_identification.startswith("本專案依重要性，將直接影響對象區分為四級")
     assert "設計「校園照明汰換」公眾意見調查表" in plan.consultation_collection
     assert "並了解財團法人崑山科技大學持續進行的減碳活動" in plan.consultation_summary
-    assert "將提出設備相符證明" in plan.consultation_responses
+    assert plan.consultation_responses.startswith("承上所述，財團法人崑山科技大學將致力於")
     assert "而第9題全體受訪者皆尊重專業、無意見。" in plan.consultation_responses
     assert plan.consultation_conclusion.startswith("整體而言")
     assert "家福" not in plan.consultation_summary + plan.environment_summary
