@@ -209,6 +209,8 @@ class PeriodChange:
     report: MonitoringReport
     changed: bool  # False when the period sent is the one saved
     dropped: str = ""  # the months deleted, as the history says them ("" for none)
+    # Groups whose hours were entered for the old period (not rescaled: the user checks).
+    hours_to_check: bool = False
 
 
 def _month_of(day: date) -> str:
@@ -335,7 +337,8 @@ def report_set_period(
         message=message,
         changes=compare.changes(before, report_document(locked)),
     )
-    return PeriodChange(locked, changed=True, dropped=dropped)
+    hours = locked.groups.exclude(shape=MonitoringGroup.Shape.PERIODS).filter(hours__isnull=False)
+    return PeriodChange(locked, changed=True, dropped=dropped, hours_to_check=hours.exists())
 
 
 # -- saving the editor page -------------------------------------------------------------

@@ -158,6 +158,11 @@ def report_period(request, pk):
                         "end": roc_long(change.report.period_end),
                     },
                 )
+            if change.hours_to_check:
+                messages.warning(
+                    request,
+                    _("各設備群組已填的監測期間運轉時數沒有隨期間調整，請到「監測數據」確認。"),
+                )
             if change.dropped:
                 messages.warning(
                     request,

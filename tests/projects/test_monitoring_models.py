@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
 from projects.models import FrozenError, Organisation, Programme
+from projects.monitoring.entry import report_set_period
 from projects.monitoring.models import (
     MonitoringEvent,
     MonitoringGroup,
@@ -20,7 +21,6 @@ from projects.monitoring.models import (
     MonitoringReport,
     MonitoringReportVersion,
 )
-from projects.monitoring.entry import report_set_period
 from projects.monitoring.services import MonitoringError, create_report, report_document
 from projects.registration.models import NumberingScheme
 from projects.registration.services import register_plan

@@ -246,6 +246,7 @@ def test_an_editor_changes_the_period_on_the_reports_page_in_roc_dates(client, p
     assert response.status_code == 302 and response.url == detail(report)
     page = client.get(detail(report)).text
     assert "已將監測期間改為 111年4月1日 至 111年9月30日" in page
+    assert "運轉時數沒有隨期間調整" not in page  # none entered yet
     assert "111年4月1日 ~ 111年9月30日" in page
     assert "監測期間由 111年1月1日 至 111年12月31日 改為 111年4月1日 至 111年9月30日。" in page
     # The editor's grid follows: the new period's six months.
@@ -341,6 +342,7 @@ def test_months_outside_are_named_at_the_dates_and_deleted_once_confirmed(client
     assert months(fresh(report)) == [f"2022-{m:02d}" for m in range(1, 11)]
     page = client.get(detail(report)).text
     assert "已刪除監測期間外的逐月資料" in page
+    assert "運轉時數沒有隨期間調整" in page  # the baseline chillers' 4,000 hours
 
 
 def test_the_confirmation_is_not_offered_before_months_are_named(client, people, report):
