@@ -98,7 +98,7 @@ def test_an_applicant_shortens_the_period_and_confirms_deleting_the_months_outsi
     from datetime import date
 
     from projects.monitoring import entry
-    from tests.projects.test_monitoring_period import measure
+    from tests.projects.monitoring_helpers import measure
 
     document = json.loads((DEMO / "chiller-individual.json").read_text(encoding="utf-8"))
     people = registered_chiller(document)
@@ -121,6 +121,6 @@ def test_an_applicant_shortens_the_period_and_confirms_deleting_the_months_outsi
     page.wait_for_selector(".alert-success")
     assert page.inner_text("[data-role='report-period']") == "111年1月1日 ~ 111年10月31日"
     screenshot(page, "monitoring-period-2-changed")
-    page.click("text=監測數據")
+    page.click(".nav-tabs >> text=監測數據")
     assert page.input_value("[name='project-groups-0-month_9']") == "2022-10"
     assert page.input_value("[name='project-groups-0-month_10']") == ""

@@ -9,19 +9,16 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils.datastructures import MultiValueDict
 
 from projects.interchange import decimal_text
 from projects.monitoring import entry, verification
 from projects.monitoring.editor import ReportEditor
 from projects.monitoring.models import MonitoringEvent, MonitoringGroupPeriod, MonitoringReport
-from tests.projects.formdata import editor_data
-from tests.projects.monitoring_helpers import registered_chiller
+from tests.projects.monitoring_helpers import MONTHLY_KWH, measure, registered_chiller
 
 pytestmark = pytest.mark.django_db
 
 D = date
-MONTHLY_KWH = "11000"
 
 
 @pytest.fixture
@@ -39,24 +36,6 @@ def report(people):
 
 def fresh(report) -> MonitoringReport:
     return MonitoringReport.objects.get(pk=report.pk)
-
-
-def measure(people, report, *, baseline_hours="4000"):
-    """Save the editor page with the baseline chillers' hours and a reading for every month
-    of the period in each project chiller's grid (its months come with the grid)."""
-    editor = ReportEditor(fresh(report))
-    data = editor_data(editor)
-    data["baseline-groups-0-hours"] = baseline_hours
-    for group in (0, 1):
-        for month in range(12):
-            if data.get(f"project-groups-{group}-month_{month}"):
-                data[f"project-groups-{group}-energy_{month}"] = MONTHLY_KWH
-    sent = MultiValueDict({k: v if isinstance(v, list) else [v] for k, v in data.items()})
-    saved = entry.report_save(
-        report=fresh(report), editor_class=ReportEditor, data=sent, files=None, user=people.editor
-    )
-    assert saved.saved, saved.error_count()
-    return fresh(report)
 
 
 def months(report, order=0) -> list[str]:
