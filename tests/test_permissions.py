@@ -339,6 +339,13 @@ def report_period_data(w):
     return {"period_start": end.isoformat(), "period_end": end.isoformat()}
 
 
+def report_new_period_data(w):
+    """The last day of the crediting period: another year than today's report, free."""
+    end = fresh_plan(w).registered_crediting_end
+    revision = MonitoringReport.objects.get(pk=w["report"].pk).revision
+    return {"period_start": end.isoformat(), "period_end": end.isoformat(), "revision": revision}
+
+
 def report_editor_data(w):
     from projects.monitoring.editor import ReportEditor
 
@@ -469,6 +476,15 @@ MONITORING = [
         {"editor"},
     ),
     report_case("projects:monitoring_report", report_url("projects:monitoring_report"), SEE_REPORT),
+    report_case(
+        "projects:monitoring_period",
+        report_url("projects:monitoring_period"),
+        EDIT_REPORT,
+        "post",
+        report_new_period_data,
+        reports,
+        {"editor"},
+    ),
     report_case("projects:monitoring_edit", report_url("projects:monitoring_edit"), SEE_REPORT),
     report_case(
         "projects:monitoring_edit",

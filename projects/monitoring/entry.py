@@ -7,6 +7,7 @@ lock, that the user may change it (`can_edit_report`); a refused action raises
 MonitoringError with a message for the user. Figures come from the engine only:
 `report_document` → `parse_monitoring_document` → `calculate_monitoring`."""
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -33,7 +34,8 @@ from methodologies.reference import (
     reference_snapshot,
 )
 from projects import compare
-from projects.interchange import ProductReader, _check_calculation_precision
+from projects.dates import roc_long
+from projects.interchange import ProductReader, _check_calculation_precision, decimal_text
 from projects.models import Organisation, Plan, Side
 from projects.monitoring import verification
 from projects.monitoring.models import (
@@ -48,7 +50,7 @@ from projects.monitoring.models import (
 )
 from projects.monitoring.permissions import can_edit_report
 from projects.monitoring.services import MonitoringError, create_report, report_document
-from projects.presentation import describe_error
+from projects.presentation import describe_error, figure
 from projects.services import FiguresPreview as Preview
 from projects.services import numbered_label, rolled_back
 
@@ -192,6 +194,151 @@ def report_start(plan: Plan, *, by, period_start: date, period_end: date) -> Mon
     _prefill_groups(report)
     report_refresh_results(report)
     return report
+
+
+# -- changing the period ----------------------------------------------------------------
+
+
+class MonthsOutsidePeriod(ValidationError):
+    """The new period would leave saved months of the month grids outside it: refused at
+    the period's fields, naming them, unless the user confirms they are to be deleted."""
+
+
+@dataclass(frozen=True)
+class PeriodChange:
+    report: MonitoringReport
+    changed: bool  # False when the period sent is the one saved
+    dropped: str = ""  # the months deleted, as the history says them ("" for none)
+    # Groups whose hours were entered for the old period (not rescaled: the user checks).
+    hours_to_check: bool = False
+
+
+def _month_of(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def _by_group(rows) -> str:
+    """「group」2022-01、2022-02；「other」2022-03 (rows ordered by group, then month)."""
+    months: dict[int, tuple[str, list[str]]] = {}
+    for row in rows:
+        months.setdefault(row.group_id, (row.group.name, []))[1].append(row.month)
+    return "；".join(f"「{name}」{'、'.join(listed)}" for name, listed in months.values())
+
+
+def _months_outside(report: MonitoringReport, start: date, end: date) -> list:
+    """The saved grid months of the report that share no day with `start`..`end`."""
+    return list(
+        MonitoringGroupPeriod.objects.filter(group__report=report)
+        .exclude(month__gte=_month_of(start), month__lte=_month_of(end))
+        .select_related("group")
+        .order_by("group__side", "group__order", "group__pk", "month")
+    )
+
+
+def _period_refusals(report: MonitoringReport, start: date, end: date, drop_months: bool) -> None:
+    """What the saved figures say against the new period, at its fields, all at once: a
+    group's hours above every hour of the new period's days (the engine would refuse
+    them: they are to be lowered first) and, unless `drop_months`, grid months outside
+    it (then MonthsOutsidePeriod, so that the page offers to delete them)."""
+    errors: dict[str, list] = {}
+    days = (end - start).days + 1
+    over = (
+        report.groups.exclude(shape=MonitoringGroup.Shape.PERIODS)
+        .filter(hours__gt=24 * days)
+        .order_by("side", "order", "pk")
+    )
+    if over:
+        shortened = "period_start" if start > report.period_start else "period_end"
+        errors[shortened] = [
+            _(
+                "新的監測期間最多 %(limit)s 小時（24 × %(days)s 日），少於已填的運轉時數："
+                "%(groups)s。請先到「監測數據」改正運轉時數，再修改監測期間。"
+            )
+            % {
+                "limit": figure(24 * days),
+                "days": days,
+                "groups": "、".join(
+                    f"「{g.name}」{figure(decimal_text(g.hours))} 小時" for g in over
+                ),
+            }
+        ]
+    outside = [] if drop_months else _months_outside(report, start, end)
+    wording = {
+        "period_start": _(
+            "%(months)s 在新的監測期間開始之前，這些月份已填有逐月資料。確定要改期間，請勾選"
+            "「刪除監測期間外的逐月資料」後再送出；或先到「監測數據」處理這些月份。"
+        ),
+        "period_end": _(
+            "%(months)s 在新的監測期間結束之後，這些月份已填有逐月資料。確定要改期間，請勾選"
+            "「刪除監測期間外的逐月資料」後再送出；或先到「監測數據」處理這些月份。"
+        ),
+    }
+    sides = {
+        "period_start": [row for row in outside if row.month < _month_of(start)],
+        "period_end": [row for row in outside if row.month > _month_of(end)],
+    }
+    for field, rows in sides.items():
+        if rows:
+            errors.setdefault(field, []).append(wording[field] % {"months": _by_group(rows)})
+    if outside:
+        raise MonthsOutsidePeriod(errors)
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def report_set_period(
+    report: MonitoringReport,
+    *,
+    by,
+    period_start: date,
+    period_end: date,
+    revision: int | None = None,
+    drop_months: bool = False,
+) -> PeriodChange:
+    """Change an editable report's period, and its emission factor year with it, under a
+    lock on the plan (periods of a plan: one writer) and on the report.
+
+    Refused (ValidationError at `period_start` / `period_end`) by the rules of
+    `validate_period`, when a group's hours exceed the new period's, and when saved
+    months of the grids fall outside it (MonthsOutsidePeriod) unless `drop_months`:
+    then those months are deleted and the history names them, so that no row outside
+    the period stays behind to break the calculation. A page read at another `revision`
+    is refused (verification.StaleReport). The figures are computed again."""
+    Plan.objects.select_for_update().get(pk=report.plan_id)
+    locked = _lock_editable(report, by)
+    verification.check_revision(locked, revision)
+    validate_period(locked.plan, period_start, period_end, report=locked)
+    old_start, old_end = locked.period_start, locked.period_end
+    if (period_start, period_end) == (old_start, old_end):
+        return PeriodChange(locked, changed=False)
+    _period_refusals(locked, period_start, period_end, drop_months)
+    before = report_document(locked)
+    outside = _months_outside(locked, period_start, period_end)
+    MonitoringGroupPeriod.objects.filter(pk__in=[row.pk for row in outside]).delete()
+    locked.period_start, locked.period_end = period_start, period_end
+    locked.emission_factor_year = period_start.year
+    locked.save(update_fields=["period_start", "period_end", "emission_factor_year", "updated_at"])
+    _bump(locked)
+    report_refresh_results(locked)
+    message = _("監測期間由 %(old_start)s 至 %(old_end)s 改為 %(start)s 至 %(end)s。") % {
+        "old_start": roc_long(old_start),
+        "old_end": roc_long(old_end),
+        "start": roc_long(period_start),
+        "end": roc_long(period_end),
+    }
+    dropped = _by_group(outside)
+    if dropped:
+        message += _("刪除監測期間外的逐月資料：%(months)s。") % {"months": dropped}
+    MonitoringEvent.objects.create(
+        report=locked,
+        user=by,
+        kind=MonitoringEvent.Kind.CHANGE,
+        message=message,
+        changes=compare.changes(before, report_document(locked)),
+    )
+    hours = locked.groups.exclude(shape=MonitoringGroup.Shape.PERIODS).filter(hours__isnull=False)
+    return PeriodChange(locked, changed=True, dropped=dropped, hours_to_check=hours.exists())
 
 
 # -- saving the editor page -------------------------------------------------------------

@@ -36,6 +36,29 @@ class PeriodForm(forms.Form):
             field.widget.attrs.setdefault("class", "form-control")
 
 
+class PeriodChangeForm(PeriodForm):
+    """The report page's change of period: the creation form's dates, the revision the
+    page was read at (a stale tab is refused), and the confirmation that grid months
+    outside the new period may be deleted (offered once the service names them)."""
+
+    revision = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    drop_months = forms.BooleanField(label=_("刪除監測期間外的逐月資料"), required=False)
+
+    def __init__(self, *args, report: MonitoringReport, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "period_start": report.period_start,
+                "period_end": report.period_end,
+                "revision": report.revision,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["drop_months"].widget.attrs["class"] = "form-check-input"
+        # Shown once the service has named the months (or when it was ticked already).
+        self.offer_drop = bool(self.is_bound and self.data.get(self.add_prefix("drop_months")))
+
+
 def period_months(report: MonitoringReport) -> list[str]:
     """The months (YYYY-MM) the report's period touches, in order."""
     months, year, month = [], report.period_start.year, report.period_start.month
@@ -79,15 +102,31 @@ class MonitoringGroupForm(plan_forms.GroupForm):
     def __init__(self, *args, report: MonitoringReport, **kwargs):
         self.report = report
         super().__init__(*args, **kwargs)
-        if not self.initial.get("month_0"):
-            # A group without saved months starts with the period's months to fill in.
-            for i, month in enumerate(period_months(report)[: self.rows]):
-                self.initial[f"month_{i}"] = month
+        self._follow_period()
         hours = self.fields["hours"]
         hours.help_text = _("監測期間最多 %(limit)s 小時（24 × %(days)s 日）。") % {
             "limit": f"{period_hours(report):,}",
             "days": (report.period_end - report.period_start).days + 1,
         }
+
+    def _follow_period(self) -> None:
+        """The grid's rows are the period's months, in order, each with its saved readings:
+        a new group's grid comes with its months to fill in, and after the period changes
+        (projects.monitoring.entry.report_set_period) its new months are there too. A saved
+        month outside the period keeps its row, for check_month to refuse."""
+        cells = ("power", "hours", "energy")
+        saved = {
+            month: tuple(self.initial.get(f"{cell}_{i}") for cell in cells)
+            for i in range(self.rows)
+            if (month := self.initial.get(f"month_{i}"))
+        }
+        months = sorted(set(saved) | set(period_months(self.report)))
+        if not self.rows or len(months) > self.rows:
+            return  # no grid (another shape), or one that holds what it holds
+        for i, month in enumerate(months):
+            self.initial[f"month_{i}"] = month
+            for cell, value in zip(cells, saved.get(month, (None,) * 3), strict=True):
+                self.initial[f"{cell}_{i}"] = value
 
     def clean_hours(self):
         hours = self.cleaned_data.get("hours")

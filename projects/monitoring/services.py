@@ -6,13 +6,14 @@ overlap with another report of the plan) are checked by
 two reports created at once cannot take overlapping periods or the same number.
 A refused period raises django's ValidationError keyed by field
 (`period_start`, `period_end`), for a form's `add_error(None, error)`; a refused
-action raises MonitoringError."""
+action raises MonitoringError. A report's period is changed from its page by
+`projects.monitoring.entry.report_set_period`, beside the report's other saves."""
 
 from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from projects.dates import roc_long
@@ -25,7 +26,7 @@ from projects.monitoring.models import (
     MonitoringReport,
     validate_period,
 )
-from projects.monitoring.permissions import can_create_report, can_edit_report
+from projects.monitoring.permissions import can_create_report
 from projects.services import PlanError
 
 
@@ -63,38 +64,6 @@ def create_report(plan: Plan, *, by, period_start: date, period_end: date) -> Mo
         message=_("建立第 %(number)d 號監測報告書，監測期間 %(start)s 至 %(end)s。")
         % {"number": report.number, "start": roc_long(period_start), "end": roc_long(period_end)},
     )
-    return report
-
-
-@transaction.atomic
-def set_report_period(
-    report: MonitoringReport, *, by, period_start: date, period_end: date
-) -> MonitoringReport:
-    """Change an editable report's period (and its emission factor year with it),
-    under a lock on the plan; recorded in the report's history."""
-    Plan.objects.select_for_update().get(pk=report.plan_id)
-    report = MonitoringReport.objects.select_for_update().get(pk=report.pk)
-    if not can_edit_report(by, report):
-        raise MonitoringError(_("監測報告書目前不能修改。"))
-    validate_period(report.plan, period_start, period_end, report=report)
-    before = [report.period_start.isoformat(), report.period_end.isoformat()]
-    report.period_start, report.period_end = period_start, period_end
-    report.emission_factor_year = period_start.year
-    report.save(update_fields=["period_start", "period_end", "emission_factor_year", "updated_at"])
-    MonitoringReport.objects.filter(pk=report.pk).update(revision=F("revision") + 1)
-    MonitoringEvent.objects.create(
-        report=report,
-        user=by,
-        kind=MonitoringEvent.Kind.CHANGE,
-        changes=[
-            {
-                "path": "monitoring.period",
-                "before": " ~ ".join(before),
-                "after": f"{period_start.isoformat()} ~ {period_end.isoformat()}",
-            }
-        ],
-    )
-    report.refresh_from_db()
     return report
 
 

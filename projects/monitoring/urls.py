@@ -7,6 +7,7 @@ from projects.monitoring import views
 urlpatterns = [
     path("plans/<int:pk>/monitoring/new/", views.report_create, name="monitoring_create"),
     path("monitoring/<int:pk>/", views.report_detail, name="monitoring_report"),
+    path("monitoring/<int:pk>/period/", views.report_period, name="monitoring_period"),
     path("monitoring/<int:pk>/edit/", views.report_edit, name="monitoring_edit"),
     path("monitoring/<int:pk>/preview/", views.report_preview, name="monitoring_preview"),
     path(

@@ -210,7 +210,9 @@ def _locked(report: MonitoringReport, *, plan: bool = False) -> MonitoringReport
     )
 
 
-def _check_revision(report: MonitoringReport, revision) -> None:
+def check_revision(report: MonitoringReport, revision) -> None:
+    """Refuse (StaleReport) an action sent from a page read at another `revision` of
+    the locked `report`; None (no page, e.g. a command) is not checked."""
     if revision is not None and int(revision) != report.revision:
         raise StaleReport(
             _(
@@ -272,7 +274,7 @@ def record_verified_reduction(
             _("監測報告書目前為「%(status)s」，您不能填寫查證減量。")
             % {"status": locked.get_status_display()}
         )
-    _check_revision(locked, revision)
+    check_revision(locked, revision)
     value = validate_verified_reduction(locked, value)
     before = locked.verified_reduction_tco2e
     _start_if_submitted(locked, by)
@@ -306,7 +308,7 @@ def attach_statement(
             _("監測報告書目前為「%(status)s」，您不能上傳查證總結報告。")
             % {"status": locked.get_status_display()}
         )
-    _check_revision(locked, revision)
+    check_revision(locked, revision)
     _start_if_submitted(locked, by)
     attachment = MonitoringAttachment(
         report=locked,
@@ -375,7 +377,7 @@ def _transition(report, user, transition: ReportTransition, comment: str, revisi
         )
     if not _may_act(user, locked, transition):
         raise MonitoringError(_("您沒有權限%(action)s。") % {"action": transition.label})
-    _check_revision(locked, revision)
+    check_revision(locked, revision)
     if transition.needs_comment and not comment:
         raise MonitoringError(
             _("請填寫意見，說明%(action)s的理由。") % {"action": transition.label}

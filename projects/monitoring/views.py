@@ -1,6 +1,6 @@
 """Monitoring report pages of the applicant: start a report from a registered plan,
-the report's page, its editor with the live preview, evidence, import/export of
-`offset-monitoring/1`, and submission for verification.
+the report's page (where its period is changed), its editor with the live preview,
+evidence, import/export of `offset-monitoring/1`, and submission for verification.
 
 Views look the report up through projects.monitoring.permissions (404 for what one
 may not see or do), run the forms, call a service in projects.monitoring.entry and
@@ -19,11 +19,13 @@ from django.views.decorators.http import require_POST
 
 from methodologies.engine import DocumentErrors, dumps
 from projects import permissions
+from projects.dates import roc_long
 from projects.interchange import load_upload
-from projects.monitoring import entry
+from projects.monitoring import entry, verification
 from projects.monitoring.editor import ReportEditor
 from projects.monitoring.forms import (
     MonitoringAttachmentForm,
+    PeriodChangeForm,
     PeriodForm,
     ReplaceForm,
     SubmitForm,
@@ -84,8 +86,12 @@ def _figures_context(report: MonitoringReport, results=None, errors=None) -> dic
 
 def report_detail(request, pk):
     """The report's page: period, state, figures beside the estimate, evidence,
-    versions and history; the applicant's editors submit it from here."""
-    report = _report(request, pk)
+    versions and history; the applicant's editors change its period and submit it
+    from here."""
+    return _detail_page(request, _report(request, pk))
+
+
+def _detail_page(request, report: MonitoringReport, period_form=None, status=200):
     can_edit = can_edit_report(request.user, report)
     form = SubmitForm(initial={"verification_body": report.verification_body_id})
     return render(
@@ -96,13 +102,75 @@ def report_detail(request, pk):
             "plan": report.plan,
             "can_edit": can_edit,
             "submit_form": form,
+            "period_form": period_form or PeriodChangeForm(report=report),
             "problems": request.session.get(f"monitoring-problems-{report.pk}", []),
             "attachments": report.attachments.current(),
             "versions": report.versions.select_related("created_by").order_by("-number"),
             "events": report.events.select_related("user"),
             **_figures_context(report),
         },
+        status=status,
     )
+
+
+@require_POST
+def report_period(request, pk):
+    """Change the period from the report's page; a refusal comes back there, at the
+    dates, with what was typed."""
+    report = _report(request, pk)
+    # An editor whose report was submitted meanwhile gets the page back, not a 404.
+    if not can_edit_report(request.user, report) and not is_applicant_editor(
+        request.user, report.plan
+    ):
+        raise Http404
+    form = PeriodChangeForm(request.POST, report=report)
+    status = 400
+    if form.is_valid():
+        try:
+            change = entry.report_set_period(
+                report,
+                by=request.user,
+                period_start=form.cleaned_data["period_start"],
+                period_end=form.cleaned_data["period_end"],
+                revision=form.cleaned_data["revision"],
+                drop_months=form.cleaned_data["drop_months"],
+            )
+        except entry.MonthsOutsidePeriod as refusal:
+            form.add_error(None, refusal)
+            form.offer_drop = True
+        except ValidationError as refusal:  # keyed by field: period_start, period_end
+            form.add_error(None, refusal)
+        except verification.StaleReport as refusal:
+            form.add_error(None, str(refusal))
+            status = 409
+        except entry.ReportNotEditable as refusal:
+            messages.error(request, str(refusal))
+            status = 409
+        else:
+            if not change.changed:
+                messages.info(request, _("監測期間沒有變更。"))
+            else:
+                messages.success(
+                    request,
+                    _("已將監測期間改為 %(start)s 至 %(end)s，數據與計算已依新期間更新。")
+                    % {
+                        "start": roc_long(change.report.period_start),
+                        "end": roc_long(change.report.period_end),
+                    },
+                )
+            if change.hours_to_check:
+                messages.warning(
+                    request,
+                    _("各設備群組已填的監測期間運轉時數沒有隨期間調整，請到「監測數據」確認。"),
+                )
+            if change.dropped:
+                messages.warning(
+                    request,
+                    _("已刪除監測期間外的逐月資料：%(months)s。") % {"months": change.dropped},
+                )
+            return redirect(report_url(report))
+    # The page as it is now (another tab may have changed it), the form as it was sent.
+    return _detail_page(request, _report(request, pk), period_form=form, status=status)
 
 
 def report_edit(request, pk):

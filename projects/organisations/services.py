@@ -3,6 +3,7 @@ roles and removing members. Each action checks who may do it, locks the
 organisation's row so that two owners acting at once cannot leave it without
 an owner, and raises OrganisationError with a message for the user."""
 
+import logging
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
@@ -20,6 +21,7 @@ from projects.models import Membership, Organisation
 from projects.organisations.models import Invitation, JoinRequest, new_token, token_digest
 from projects.permissions import can_manage_members, is_site_administrator
 
+logger = logging.getLogger(__name__)
 Role = Membership.Role
 Kind = Organisation.Kind
 
@@ -258,9 +260,16 @@ def join_request_create(*, user, organisation: Organisation, message: str = "") 
 
 
 def join_request_decide(
-    *, join_request: JoinRequest, by, approve: bool, access: str = "viewer"
+    *,
+    join_request: JoinRequest,
+    by,
+    approve: bool,
+    access: str = "viewer",
+    on_mail_failure=None,
 ) -> Membership | None:
-    """An owner approves (with the access chosen) or declines a request to join."""
+    """An owner approves (with the access chosen) or declines a request to join. The
+    person who asked is mailed the decision once it has committed; if that fails the
+    decision stands, the error is logged and `on_mail_failure()` is called."""
     with transaction.atomic():
         organisation = _locked(join_request.organisation)
         _require_manager(by, organisation)
@@ -273,21 +282,54 @@ def join_request_decide(
         join_request.decided_at = timezone.now()
         join_request.decided_by = by
         join_request.save(update_fields=["status", "decided_at", "decided_by"])
-        if not approve:
-            return None
-        role, is_owner = role_for(organisation, access)
-        membership, _created = Membership.objects.get_or_create(
-            user=join_request.user,
-            organisation=organisation,
-            defaults={"role": role, "is_owner": is_owner},
-        )
-        record(
-            join_request.user,
-            AccountEvent.Kind.JOINED,
-            actor=by,
-            detail=f"{organisation.name}（{membership.get_role_display()}）",
+        membership = None
+        if approve:
+            role, is_owner = role_for(organisation, access)
+            membership, _created = Membership.objects.get_or_create(
+                user=join_request.user,
+                organisation=organisation,
+                defaults={"role": role, "is_owner": is_owner},
+            )
+            record(
+                join_request.user,
+                AccountEvent.Kind.JOINED,
+                actor=by,
+                detail=f"{organisation.name}（{membership.get_role_display()}）",
+            )
+        transaction.on_commit(
+            lambda: _mail_decision(join_request, organisation, by, membership, on_mail_failure)
         )
         return membership
+
+
+def _mail_decision(join_request, organisation, by, membership, on_mail_failure) -> None:
+    """Tell the person who asked to join: approved (with the access given and a link to
+    the organisation) or declined. Never raises: a failure is logged and reported."""
+    address = join_request.user.email
+    if not address:
+        return
+    approved = membership is not None
+    context = {
+        "join_request": join_request,
+        "organisation": organisation,
+        "decider": by,
+        "applicant": join_request.user,
+    }
+    try:
+        if approved:
+            context["access_key"] = access_of(membership)
+            context["access"] = dict(access_choices(organisation))[context["access_key"]]
+            context["url"] = mail.site_link(reverse("organisations:detail", args=[organisation.pk]))
+            mail.send("emails/join_request_approved", [address], context)
+        else:
+            context["url"] = mail.site_link(reverse("organisations:list"))
+            mail.send("emails/join_request_declined", [address], context)
+    except Exception:  # SMTPException, OSError, BadHeaderError, a template error...
+        logger.exception(
+            "Could not send the e-mail for the decision on join request %s", join_request.pk
+        )
+        if on_mail_failure is not None:
+            on_mail_failure()
 
 
 # -- members ----------------------------------------------------------------------

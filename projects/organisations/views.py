@@ -220,7 +220,15 @@ def join_request_decide(request, pk, request_pk):
         request,
         organisation,
         lambda: services.join_request_decide(
-            join_request=join_request, by=request.user, approve=approve, access=access or ""
+            join_request=join_request,
+            by=request.user,
+            approve=approve,
+            access=access or "",
+            on_mail_failure=lambda: messages.warning(
+                request,
+                _("已處理加入申請，但通知信未能寄給 %(user)s，請另行通知對方。")
+                % {"user": join_request.user},
+            ),
         ),
         done % {"user": join_request.user},
     )

@@ -92,3 +92,35 @@ def test_an_applicant_pastes_a_years_meter_readings_and_submits_for_verification
     assert report.status == MonitoringReport.Status.SUBMITTED
     assert report.current_version.reduction_tco2e == 449
     assert report.results["project"]["energy_kwh"] == "271000.000"
+
+
+def test_an_applicant_shortens_the_period_and_confirms_deleting_the_months_outside(page):
+    from datetime import date
+
+    from projects.monitoring import entry
+    from tests.projects.monitoring_helpers import measure
+
+    document = json.loads((DEMO / "chiller-individual.json").read_text(encoding="utf-8"))
+    people = registered_chiller(document)
+    report = entry.report_start(
+        people.plan, by=people.editor, period_start=date(2022, 1, 1), period_end=date(2022, 12, 31)
+    )
+    measure(people, report)
+    sign_in(page, "editor")
+    page.goto(page.base_url + f"/monitoring/{report.pk}/")
+    assert page.input_value("[data-role='period-form'] [name='period_end']") == "111/12/31"
+    page.fill("[data-role='period-form'] [name='period_end']", "111/10/31")
+    page.click("button:has-text('修改監測期間')")
+    # Refused at the end date, naming the months; what was typed stays.
+    feedback = page.inner_text("#id_period_end_error")
+    assert "2022-11、2022-12" in feedback
+    assert page.input_value("[data-role='period-form'] [name='period_end']") == "111/10/31"
+    screenshot(page, "monitoring-period-1-months-named")
+    page.check("[name='drop_months']")
+    page.click("button:has-text('修改監測期間')")
+    page.wait_for_selector(".alert-success")
+    assert page.inner_text("[data-role='report-period']") == "111年1月1日 ~ 111年10月31日"
+    screenshot(page, "monitoring-period-2-changed")
+    page.click(".nav-tabs >> text=監測數據")
+    assert page.input_value("[name='project-groups-0-month_9']") == "2022-10"
+    assert page.input_value("[name='project-groups-0-month_10']") == ""

@@ -4,12 +4,19 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from django.utils.datastructures import MultiValueDict
+
 from projects import workflow
 from projects.models import Membership, Organisation, Plan, PlanEvent
+from projects.monitoring import entry
+from projects.monitoring.editor import ReportEditor
+from projects.monitoring.models import MonitoringReport
 from projects.registration.services import register_plan
 from tests.projects.factories import MembershipFactory, UserFactory, chiller_with_people
+from tests.projects.formdata import editor_data
 
 TAIPEI = ZoneInfo("Asia/Taipei")
+MONTHLY_KWH = "11000"  # each project chiller's reading, each month (measure)
 
 
 @dataclass
@@ -55,3 +62,25 @@ def registered_chiller(document: dict, *, registered_on: date = date(2021, 1, 1)
         admin=admin,
         body=body,
     )
+
+
+def measure(people, report, *, baseline_hours="4000"):
+    """Save the editor page with the baseline chillers' hours and a reading for every month
+    of the period in each project chiller's grid (its months come with the grid)."""
+    editor = ReportEditor(MonitoringReport.objects.get(pk=report.pk))
+    data = editor_data(editor)
+    data["baseline-groups-0-hours"] = baseline_hours
+    for group in (0, 1):
+        for month in range(12):
+            if data.get(f"project-groups-{group}-month_{month}"):
+                data[f"project-groups-{group}-energy_{month}"] = MONTHLY_KWH
+    sent = MultiValueDict({k: v if isinstance(v, list) else [v] for k, v in data.items()})
+    saved = entry.report_save(
+        report=MonitoringReport.objects.get(pk=report.pk),
+        editor_class=ReportEditor,
+        data=sent,
+        files=None,
+        user=people.editor,
+    )
+    assert saved.saved, saved.error_count()
+    return MonitoringReport.objects.get(pk=report.pk)

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
 from projects.models import FrozenError, Organisation, Programme
+from projects.monitoring.entry import report_set_period
 from projects.monitoring.models import (
     MonitoringEvent,
     MonitoringGroup,
@@ -20,12 +21,7 @@ from projects.monitoring.models import (
     MonitoringReport,
     MonitoringReportVersion,
 )
-from projects.monitoring.services import (
-    MonitoringError,
-    create_report,
-    report_document,
-    set_report_period,
-)
+from projects.monitoring.services import MonitoringError, create_report, report_document
 from projects.registration.models import NumberingScheme
 from projects.registration.services import register_plan
 from tests.conftest import DATA
@@ -142,12 +138,12 @@ def test_changing_a_period_keeps_the_rules_and_ignores_the_report_itself(registe
     plan, editor, _ = registered
     first = create_report(plan, by=editor, period_start=D(2021, 1, 1), period_end=D(2021, 6, 30))
     second = create_report(plan, by=editor, period_start=D(2021, 7, 1), period_end=D(2021, 12, 31))
-    first = set_report_period(
+    first = report_set_period(
         first, by=editor, period_start=D(2021, 1, 1), period_end=D(2021, 5, 31)
-    )
+    ).report
     assert (first.period_end, first.revision) == (D(2021, 5, 31), 1)
     with pytest.raises(ValidationError):
-        set_report_period(second, by=editor, period_start=D(2021, 5, 1), period_end=D(2021, 12, 31))
+        report_set_period(second, by=editor, period_start=D(2021, 5, 1), period_end=D(2021, 12, 31))
     second.refresh_from_db()
     assert second.period_start == D(2021, 7, 1)
 

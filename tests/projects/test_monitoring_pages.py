@@ -434,6 +434,7 @@ DRAFT_MATRIX = [
     ("monitoring_create", "get", {"editor"}),
     ("monitoring_create", "post", {"editor"}),
     ("monitoring_report", "get", READERS),
+    ("monitoring_period", "post", {"editor"}),
     ("monitoring_edit", "get", READERS),
     ("monitoring_edit", "post", {"editor"}),
     ("monitoring_preview", "post", {"editor"}),
@@ -490,6 +491,7 @@ def test_permission_matrix_on_a_draft(
         ("monitoring_edit", "get", {"viewer", "reviewer", "verifier", "admin", "editor"}),
         ("monitoring_export", "get", {"viewer", "reviewer", "verifier", "admin", "editor"}),
         ("monitoring_edit", "post", {"editor"}),  # the editor is told it is frozen (409)
+        ("monitoring_period", "post", {"editor"}),  # likewise
         ("monitoring_preview", "post", set()),
         ("monitoring_replace", "post", set()),
         ("monitoring_submit", "post", set()),

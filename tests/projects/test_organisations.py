@@ -1,11 +1,14 @@
 """Organisations and their people: creating one, invitations, requests to
 join, roles, removal, and who may do each."""
 
+import logging
 import re
+import smtplib
 from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
 from django.urls import reverse
 from django.utils import timezone
 
@@ -367,3 +370,128 @@ def test_nobody_asks_to_join_an_authority(organisation):
         services.join_request_create(
             user=UserFactory(), organisation=OrganisationFactory(authority=True)
         )
+
+
+# -- the requester hears the decision -----------------------------------------------
+
+
+class DisconnectedBackend(BaseEmailBackend):
+    """An SMTP server that is down."""
+
+    def send_messages(self, email_messages):
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+
+@pytest.fixture
+def asked(organisation):
+    """A pending request to join, the owners' notice of it already sent."""
+    applicant = UserFactory(username="newcomer", email="newcomer@example.org")
+    join_request = services.join_request_create(
+        user=applicant, organisation=organisation, message="我是節能組的"
+    )
+    mail.outbox.clear()
+    return join_request
+
+
+def decide(client, organisation, join_request, capture, **data):
+    with capture(execute=True):
+        return client.post(
+            reverse("organisations:join_request_decide", args=[organisation.pk, join_request.pk]),
+            data,
+        )
+
+
+def test_an_approved_requester_is_mailed_the_access_and_a_link_to_the_organisation(
+    client, organisation, owner, asked, settings, django_capture_on_commit_callbacks
+):
+    settings.SITE_URL = "https://plans.example.org"
+    client.force_login(owner)
+    decide(
+        client,
+        organisation,
+        asked,
+        django_capture_on_commit_callbacks,
+        decision="approve",
+        access="editor",
+    )
+    (message,) = mail.outbox
+    assert message.to == ["newcomer@example.org"]
+    assert "您已加入「財團法人崑山科技大學」" in message.subject
+    assert "\n" not in message.subject
+    assert "已核准" in message.body and "「可編輯」" in message.body
+    assert "您可以撰寫及修改這個組織的計畫書與監測報告書。" in message.body
+    link = f"https://plans.example.org{reverse('organisations:detail', args=[organisation.pk])}"
+    assert link in message.body
+    html, mimetype = message.alternatives[0]
+    assert mimetype == "text/html" and f'href="{link}"' in html
+    assert Membership.objects.get(user=asked.user, organisation=organisation).role == "editor"
+
+
+def test_a_declined_requester_is_told_politely_and_given_nothing(
+    client, organisation, owner, asked, django_capture_on_commit_callbacks
+):
+    client.force_login(owner)
+    decide(client, organisation, asked, django_capture_on_commit_callbacks, decision="decline")
+    (message,) = mail.outbox
+    assert message.to == ["newcomer@example.org"]
+    assert "您加入「財團法人崑山科技大學」的申請未獲核准" in message.subject
+    assert "謝謝您申請加入" in message.body and "很抱歉" in message.body
+    assert reverse("organisations:list") in message.body
+    assert reverse("organisations:detail", args=[organisation.pk]) not in message.body
+    assert message.alternatives[0][1] == "text/html"
+    assert not Membership.objects.filter(user=asked.user).exists()
+
+
+def test_the_decision_is_mailed_only_after_it_commits(
+    organisation, owner, asked, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        services.join_request_decide(join_request=asked, by=owner, approve=False)
+        assert mail.outbox == []
+    assert len(callbacks) == 1
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.parametrize("refusal", ["already-decided", "not-an-owner", "outsider"])
+def test_nothing_is_mailed_when_the_decision_is_refused(
+    organisation, owner, asked, refusal, django_capture_on_commit_callbacks
+):
+    by = owner
+    if refusal == "already-decided":
+        with django_capture_on_commit_callbacks(execute=True):
+            services.join_request_decide(join_request=asked, by=owner, approve=False)
+        mail.outbox.clear()
+    elif refusal == "not-an-owner":
+        by = MembershipFactory(organisation=organisation, role=Membership.Role.EDITOR).user
+    else:
+        by = UserFactory()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(services.OrganisationError):
+            services.join_request_decide(join_request=asked, by=by, approve=True, access="editor")
+    assert callbacks == []
+    assert mail.outbox == []
+    assert not Membership.objects.filter(user=asked.user).exists()
+
+
+# Committed for real, so that the mail goes out while the owner's request is served.
+@pytest.mark.django_db(transaction=True)
+def test_a_decision_whose_mail_fails_stands_is_logged_and_the_owner_told(
+    client, organisation, owner, asked, settings, caplog
+):
+    settings.EMAIL_BACKEND = f"{__name__}.DisconnectedBackend"
+    client.force_login(owner)
+    with caplog.at_level(logging.ERROR, logger="projects.organisations.services"):
+        response = client.post(
+            reverse("organisations:join_request_decide", args=[organisation.pk, asked.pk]),
+            {"decision": "approve", "access": "viewer"},
+        )
+    assert response.status_code == 302
+    asked.refresh_from_db()
+    assert asked.status == JoinRequest.Status.APPROVED
+    assert Membership.objects.get(user=asked.user).role == Membership.Role.VIEWER
+    [record] = [r for r in caplog.records if r.name == "projects.organisations.services"]
+    assert isinstance(record.exc_info[1], smtplib.SMTPServerDisconnected)
+    assert f"join request {asked.pk}" in record.getMessage()
+    page = client.get(response.url).text
+    assert "通知信未能寄給 newcomer，請另行通知對方" in page
+    assert "已核准 newcomer 加入" in page
