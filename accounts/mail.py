@@ -1,8 +1,13 @@
 """E-mails with a text body and the same text as HTML; links from SITE_URL."""
 
+import logging
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
 from django.template.loader import TemplateDoesNotExist, render_to_string
+
+logger = logging.getLogger(__name__)
 
 
 def site_link(path: str) -> str:
@@ -39,3 +44,20 @@ def send(template_prefix: str, to: list[str], context: dict) -> None:
     except TemplateDoesNotExist:
         pass
     with_html(message).send()
+
+
+def send_after_commit(template_prefix: str, to: list[str], context, *, on_failure=None) -> None:
+    """`send` once the current transaction has committed. A failure never undoes
+    or breaks what was done: it is logged and `on_failure()` (if given) is called,
+    e.g. to tell the user through a message. `context` may be a callable, so that
+    nothing is rendered for a transaction that rolls back."""
+
+    def deliver():
+        try:
+            send(template_prefix, to, context() if callable(context) else context)
+        except Exception:  # SMTPException, OSError, BadHeaderError, a template error...
+            logger.exception("Could not send %s to %s", template_prefix, ", ".join(to))
+            if on_failure is not None:
+                on_failure()
+
+    transaction.on_commit(deliver)

@@ -3,7 +3,6 @@ roles and removing members. Each action checks who may do it, locks the
 organisation's row so that two owners acting at once cannot leave it without
 an owner, and raises OrganisationError with a message for the user."""
 
-import logging
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
@@ -21,7 +20,6 @@ from projects.models import Membership, Organisation
 from projects.organisations.models import Invitation, JoinRequest, new_token, token_digest
 from projects.permissions import can_manage_members, is_site_administrator
 
-logger = logging.getLogger(__name__)
 Role = Membership.Role
 Kind = Organisation.Kind
 
@@ -109,15 +107,26 @@ def organisation_create_by_administrator(
 # -- invitations ------------------------------------------------------------------
 
 
-def invitation_create(*, organisation: Organisation, by, email: str, access: str) -> Invitation:
-    """Invite someone by e-mail, as a member with that access; an owner does it."""
+def invitation_create(
+    *, organisation: Organisation, by, email: str, access: str, on_mail_failure=None
+) -> Invitation:
+    """Invite someone by e-mail, as a member with that access; an owner does it. If
+    the mail cannot be sent the invitation stays and `on_mail_failure()` is called."""
     with transaction.atomic():
         organisation = _locked(organisation)
         _require_manager(by, organisation)
-        return _invite(organisation=organisation, by=by, email=email, access=access)
+        return _invite(
+            organisation=organisation,
+            by=by,
+            email=email,
+            access=access,
+            on_mail_failure=on_mail_failure,
+        )
 
 
-def _invite(*, organisation: Organisation, by, email: str, access: str) -> Invitation:
+def _invite(
+    *, organisation: Organisation, by, email: str, access: str, on_mail_failure=None
+) -> Invitation:
     role, is_owner = role_for(organisation, access)
     email = email.strip()
     if Membership.objects.filter(
@@ -139,20 +148,19 @@ def _invite(*, organisation: Organisation, by, email: str, access: str) -> Invit
         expires_at=timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
     )
     has_account = EmailAddress.objects.filter(email__iexact=email).exists()
-    transaction.on_commit(
-        lambda: mail.send(
-            "emails/invitation",
-            [email],
-            {
-                "invitation": invitation,
-                "organisation": organisation,
-                "inviter": by,
-                "access": dict(access_choices(organisation))[access],
-                "has_account": has_account,
-                "url": mail.site_link(reverse("organisations:invitation", args=[token])),
-                "valid_days": settings.INVITATION_VALID_DAYS,
-            },
-        )
+    mail.send_after_commit(
+        "emails/invitation",
+        [email],
+        {
+            "invitation": invitation,
+            "organisation": organisation,
+            "inviter": by,
+            "access": dict(access_choices(organisation))[access],
+            "has_account": has_account,
+            "url": mail.site_link(reverse("organisations:invitation", args=[token])),
+            "valid_days": settings.INVITATION_VALID_DAYS,
+        },
+        on_failure=on_mail_failure,
     )
     return invitation
 
@@ -244,17 +252,15 @@ def join_request_create(*, user, organisation: Organisation, message: str = "") 
         }
     )
     if owners:
-        transaction.on_commit(
-            lambda: mail.send(
-                "emails/join_request",
-                owners,
-                {
-                    "join_request": join_request,
-                    "organisation": organisation,
-                    "applicant": user,
-                    "url": mail.site_link(reverse("organisations:detail", args=[organisation.pk])),
-                },
-            )
+        mail.send_after_commit(
+            "emails/join_request",
+            owners,
+            {
+                "join_request": join_request,
+                "organisation": organisation,
+                "applicant": user,
+                "url": mail.site_link(reverse("organisations:detail", args=[organisation.pk])),
+            },
         )
     return join_request
 
@@ -296,40 +302,35 @@ def join_request_decide(
                 actor=by,
                 detail=f"{organisation.name}（{membership.get_role_display()}）",
             )
-        transaction.on_commit(
-            lambda: _mail_decision(join_request, organisation, by, membership, on_mail_failure)
-        )
+        _mail_decision(join_request, organisation, by, membership, on_mail_failure)
         return membership
 
 
 def _mail_decision(join_request, organisation, by, membership, on_mail_failure) -> None:
-    """Tell the person who asked to join: approved (with the access given and a link to
-    the organisation) or declined. Never raises: a failure is logged and reported."""
+    """Tell the person who asked to join, once the decision has committed: approved
+    (with the access given and a link to the organisation) or declined."""
     address = join_request.user.email
     if not address:
         return
-    approved = membership is not None
-    context = {
-        "join_request": join_request,
-        "organisation": organisation,
-        "decider": by,
-        "applicant": join_request.user,
-    }
-    try:
-        if approved:
-            context["access_key"] = access_of(membership)
-            context["access"] = dict(access_choices(organisation))[context["access_key"]]
-            context["url"] = mail.site_link(reverse("organisations:detail", args=[organisation.pk]))
-            mail.send("emails/join_request_approved", [address], context)
-        else:
-            context["url"] = mail.site_link(reverse("organisations:list"))
-            mail.send("emails/join_request_declined", [address], context)
-    except Exception:  # SMTPException, OSError, BadHeaderError, a template error...
-        logger.exception(
-            "Could not send the e-mail for the decision on join request %s", join_request.pk
-        )
-        if on_mail_failure is not None:
-            on_mail_failure()
+
+    def context() -> dict:
+        data = {
+            "join_request": join_request,
+            "organisation": organisation,
+            "decider": by,
+            "applicant": join_request.user,
+            "url": mail.site_link(reverse("organisations:list")),
+        }
+        if membership is not None:
+            data["access_key"] = access_of(membership)
+            data["access"] = dict(access_choices(organisation))[data["access_key"]]
+            data["url"] = mail.site_link(reverse("organisations:detail", args=[organisation.pk]))
+        return data
+
+    template = (
+        "emails/join_request_approved" if membership is not None else "emails/join_request_declined"
+    )
+    mail.send_after_commit(template, [address], context, on_failure=on_mail_failure)
 
 
 # -- members ----------------------------------------------------------------------

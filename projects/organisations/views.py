@@ -133,19 +133,27 @@ def invite(request, pk):
     organisation = _managed(request, pk)
     form = InvitationForm(request.POST, access_choices=services.access_choices(organisation))
     if form.is_valid():
+        email = form.cleaned_data["email"]
+        unsent = []
         try:
             services.invitation_create(
                 organisation=organisation,
                 by=request.user,
-                email=form.cleaned_data["email"],
+                email=email,
                 access=form.cleaned_data["access"],
+                on_mail_failure=lambda: unsent.append(email),
             )
         except OrganisationError as error:
             form.add_error("email", str(error))
         else:
-            messages.success(
-                request, _("已寄出邀請給 %(email)s。") % {"email": form.cleaned_data["email"]}
-            )
+            if unsent:
+                messages.warning(
+                    request,
+                    _("邀請已建立，但邀請信未能寄給 %(email)s；請稍後再邀請一次。")
+                    % {"email": email},
+                )
+            else:
+                messages.success(request, _("已寄出邀請給 %(email)s。") % {"email": email})
             return redirect("organisations:detail", pk=organisation.pk)
     return organisation_detail(request, pk, invite_form=form)
 

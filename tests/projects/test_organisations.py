@@ -480,7 +480,7 @@ def test_a_decision_whose_mail_fails_stands_is_logged_and_the_owner_told(
 ):
     settings.EMAIL_BACKEND = f"{__name__}.DisconnectedBackend"
     client.force_login(owner)
-    with caplog.at_level(logging.ERROR, logger="projects.organisations.services"):
+    with caplog.at_level(logging.ERROR, logger="accounts.mail"):
         response = client.post(
             reverse("organisations:join_request_decide", args=[organisation.pk, asked.pk]),
             {"decision": "approve", "access": "viewer"},
@@ -489,9 +489,46 @@ def test_a_decision_whose_mail_fails_stands_is_logged_and_the_owner_told(
     asked.refresh_from_db()
     assert asked.status == JoinRequest.Status.APPROVED
     assert Membership.objects.get(user=asked.user).role == Membership.Role.VIEWER
-    [record] = [r for r in caplog.records if r.name == "projects.organisations.services"]
+    [record] = [r for r in caplog.records if r.name == "accounts.mail"]
     assert isinstance(record.exc_info[1], smtplib.SMTPServerDisconnected)
-    assert f"join request {asked.pk}" in record.getMessage()
+    assert "emails/join_request_approved" in record.getMessage()
     page = client.get(response.url).text
     assert "通知信未能寄給 newcomer，請另行通知對方" in page
     assert "已核准 newcomer 加入" in page
+
+
+@pytest.mark.django_db(transaction=True)  # the mail is tried as the service commits
+def test_an_invitation_whose_mail_fails_stays_and_the_owner_is_told(
+    client, organisation, owner, settings, caplog
+):
+    settings.EMAIL_BACKEND = f"{__name__}.DisconnectedBackend"
+    client.force_login(owner)
+    with caplog.at_level(logging.ERROR, logger="accounts.mail"):
+        response = client.post(
+            reverse("organisations:invite", args=[organisation.pk]),
+            {"email": "consultant@example.org", "access": "editor"},
+        )
+    assert response.status_code == 302
+    assert Invitation.objects.filter(email="consultant@example.org").exists()
+    assert [r.name for r in caplog.records if r.name == "accounts.mail"] == ["accounts.mail"]
+    page = client.get(response.url).text
+    assert "邀請已建立，但邀請信未能寄給 consultant@example.org" in page
+    assert "已寄出邀請給" not in page
+
+
+def test_a_join_request_whose_mail_to_the_owners_fails_is_still_made(
+    client, organisation, settings, caplog, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = f"{__name__}.DisconnectedBackend"
+    newcomer = UserFactory(username="asker", email="asker@example.org")
+    client.force_login(newcomer)
+    with (
+        caplog.at_level(logging.ERROR, logger="accounts.mail"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = client.post(
+            reverse("organisations:join"), {"organisation": organisation.pk, "message": "您好"}
+        )
+    assert response.status_code == 302
+    assert JoinRequest.objects.filter(user=newcomer, organisation=organisation).exists()
+    assert any(r.name == "accounts.mail" for r in caplog.records)
