@@ -148,6 +148,12 @@ def report_review(request, pk):
 
 def _refused(request, report, status: int, **forms_):
     report = visible_report(request.user, report.pk)  # as it is now
+    if status == 409:
+        # The page now shows the report as it is: what was typed stays, and sending
+        # it again (deliberately, having seen the change) goes through.
+        for form in forms_.values():
+            form.data = form.data.copy()
+            form.data["revision"] = str(report.revision)
     return render(
         request,
         "projects/monitoring/verification/review.html",

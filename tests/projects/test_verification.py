@@ -175,6 +175,11 @@ def test_a_second_tab_with_a_stale_page_is_refused_and_keeps_the_value(people, r
     assert response.status_code == 409
     assert f'value="{claimed}"' in response.text
     assert fresh(report).verified_reduction_tco2e == 5
+    # The refused page carries the current revision: sent again from it, it is taken.
+    current = fresh(report).revision
+    assert f'name="revision" value="{current}"' in response.text
+    form = response.context["reduction_form"]
+    assert form.data["revision"] == str(current) and form.errors
     # A transition from the stale page is refused too.
     client.post(
         review_url(report, "projects:monitoring_transition", "return_to_applicant"),
