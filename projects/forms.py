@@ -1316,7 +1316,7 @@ class QuestionForm(RowForm):
     options_text = forms.CharField(
         label=_("選項（每行一個）"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(attrs={"rows": 2, "wrap": "off"}),
     )
     responses_text = forms.CharField(
         label=_("對各選項之回應（每行對應一個選項）"),
@@ -1326,7 +1326,7 @@ class QuestionForm(RowForm):
             "印在該選項的百分比之後，例如「本店將提出設備相符證明」；"
             "第幾行回應第幾個選項，不需回應的選項留空行。"
         ),
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(attrs={"rows": 2, "wrap": "off"}),
     )
 
     class Meta:
@@ -1344,6 +1344,9 @@ class QuestionForm(RowForm):
             self.fields["responses_text"].initial = "\n".join(
                 option.response for option in options
             ).rstrip("\n")
+            # One visual line per option, so that each response stands beside its option.
+            for name in ("options_text", "responses_text"):
+                self.fields[name].widget.attrs["rows"] = str(max(2, len(options)))
 
     def clean(self):
         cleaned = super().clean()
