@@ -414,3 +414,15 @@ def test_the_registry_account_and_monitoring_pages_fit_a_phone_and_speak_chinese
         f"English in the zh-Hant text {english}"
     )
     assert not any(broken.values()), f"serials broken inside a number: {broken}"
+
+
+def test_the_api_docs_fit_a_phone(browser, live_server, reference_data):
+    # Swagger UI's own styles let a long line of the API's description widen the page.
+    context, page = phone_page(browser, live_server, None)
+    try:
+        page.goto(page.base_url + "/api/v1/docs")
+        page.wait_for_selector(".swagger-ui .info .renderedMarkdown")
+        width = page.evaluate("document.documentElement.scrollWidth")
+    finally:
+        context.close()
+    assert width <= PHONE["width"]
