@@ -133,7 +133,7 @@ ERROR_MESSAGES = {
     "not_month": gettext_lazy("月份應寫成西元年-月，例如 2024-06"),
     "not_boolean": gettext_lazy("必須是 true 或 false"),
     "not_array": gettext_lazy("必須是清單（JSON 陣列）"),
-    "empty": gettext_lazy("至少需要一組"),
+    "empty": gettext_lazy("至少需要一項"),
     "too_few_items": gettext_lazy("至少需要 %(count)s 項"),
     "wrong_format": gettext_lazy('必須是 "%(format)s"'),
     "end_before_start": gettext_lazy("結束日不可早於開始日"),
@@ -448,11 +448,43 @@ FIELD_LABELS = [
 ]
 
 
+# A group's own fields, as its row on the section 四 and monitoring pages names them.
+GROUP_FIELD_LABELS = {
+    "name": gettext_lazy("名稱"),
+    "count": gettext_lazy("數量"),
+    "power_kw": gettext_lazy("功率 (kW)"),
+    "annual_hours": gettext_lazy("年運轉時數"),
+    "hours": gettext_lazy("運轉時數"),
+    "capacity_rt": gettext_lazy("冷凍噸 (RT)"),
+    "kw_per_rt": gettext_lazy("效率 (kW/RT)"),
+    "periods": gettext_lazy("逐月資料"),
+}
+GROUP_PATH = re.compile(
+    r"^(?P<groups>(?:calculation|monitoring)\.(?:baseline|project)\.groups)\[(?P<index>\d+)\]"
+    r"(?:\.(?P<key>\w+))?(?:\[(?P<row>\d+)\])?"
+)
+
+
 def describe_error(error) -> str:
-    """`calculation.line_loss: required` → 線路損失率：尚未填寫"""
+    """`calculation.line_loss: required` → 線路損失率：尚未填寫;
+    `monitoring.project.groups[1].periods: must not be empty` →
+    專案設備群組第 2 組的逐月資料：至少需要一項"""
     label = next(
         (label for prefix, label in FIELD_LABELS if error.path.startswith(prefix)), error.path
     )
+    match = GROUP_PATH.match(error.path)
+    if match:
+        label = _("%(groups)s第 %(number)d 組") % {
+            "groups": label,
+            "number": int(match["index"]) + 1,
+        }
+        if match["key"] in GROUP_FIELD_LABELS:
+            label = _("%(group)s的%(field)s") % {
+                "group": label,
+                "field": GROUP_FIELD_LABELS[match["key"]],
+            }
+            if match["row"] is not None:
+                label += _("第 %(row)d 列") % {"row": int(match["row"]) + 1}
     return f"{label}：{error_message(error)}"
 
 

@@ -304,3 +304,25 @@ def test_the_results_summary_shows_the_worded_detail():
 
     assert "計入期 10 年總減量 0 tCO2e ≤ 500 tCO2e" in html
     assert "crediting years" not in html
+
+
+def test_a_groups_missing_figure_is_named_by_its_group_and_field():
+    with translation.override("zh-hant"):
+        hours = describe_error(
+            FieldError("monitoring.baseline.groups[0].hours", "required", "required")
+        )
+        months = describe_error(
+            FieldError("monitoring.project.groups[1].periods", "must not be empty", "empty")
+        )
+        cell = describe_error(
+            FieldError(
+                "calculation.project.groups[0].periods[2].energy_kwh", "required", "required"
+            )
+        )
+        groups = describe_error(
+            FieldError("calculation.project.groups", "must not be empty", "empty")
+        )
+    assert hours == "基線設備群組第 1 組的運轉時數：尚未填寫"
+    assert months == "專案設備群組第 2 組的逐月資料：至少需要一項"
+    assert cell == "專案設備群組第 1 組的逐月資料第 3 列：尚未填寫"
+    assert groups == "專案設備群組：至少需要一項"
