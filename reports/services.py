@@ -278,6 +278,15 @@ def monitoring_source(
             reduction_tco2e=report.verified_reduction_tco2e if current else None,
             statements=tuple(_evidence(a) for a in statements) if current else (),
         )
+    # A version lists the evidence it was submitted with; the draft what it holds now.
+    if version is not None:
+        evidence = version.evidence
+    else:
+        evidence = [
+            a
+            for a in attachments
+            if a.kind == MonitoringAttachment.Kind.EVIDENCE and a.withdrawn_at is None
+        ]
     authority = plan.reviewing_authority
     return MonitoringSource(
         document=document,
@@ -293,19 +302,7 @@ def monitoring_source(
         draft=version is None,
         version=version.number if version else None,
         factor_source=_factor_source(reference, document["monitoring"]["emission_factor"]["year"]),
-        # A version lists the evidence it was submitted with; the draft what it holds.
-        evidence=tuple(
-            _evidence(a)
-            for a in (
-                version.evidence
-                if version is not None
-                else [
-                    a
-                    for a in attachments
-                    if a.kind == MonitoringAttachment.Kind.EVIDENCE and a.withdrawn_at is None
-                ]
-            )
-        ),
+        evidence=tuple(_evidence(item) for item in evidence),
         verification=verification,
     )
 

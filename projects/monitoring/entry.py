@@ -452,7 +452,7 @@ def attachment_delete(*, report: MonitoringReport, user, attachment: MonitoringA
     report = _lock_editable(report, user)
     if attachment.kind != MonitoringAttachment.Kind.EVIDENCE:
         raise MonitoringError(_("只能刪除監測佐證。"))
-    if submitted_evidence_ids(report) & {attachment.pk}:
+    if attachment.pk in submitted_evidence_ids(report):
         MonitoringAttachment.objects.filter(pk=attachment.pk, withdrawn_at__isnull=True).update(
             withdrawn_at=timezone.now()
         )
