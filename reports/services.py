@@ -55,30 +55,52 @@ def _keeps_pdf(version: PlanVersion) -> bool:
     return plan.status == Plan.Status.APPROVED and plan.current_version_id == version.pk
 
 
+def _stored_pdf(model, version, *, keeps, render, filename: str):
+    """The stored PDF (a `model` row) of `version`, rendering and storing it if it is
+    missing and `keeps()` says the version keeps its PDF; None otherwise."""
+    stored = model.objects.filter(version=version).first()
+    if stored is not None or not keeps():
+        return stored
+    pdf = render()
+    try:
+        with transaction.atomic():
+            return model.objects.create(version=version, file=ContentFile(pdf, name=filename))
+    except IntegrityError:  # stored meanwhile by the approval's own job
+        return model.objects.get(version=version)
+
+
+def _stored_or_rendered(stored, render) -> bytes:
+    if stored is None:
+        return render()
+    with stored.file.open("rb") as handle:
+        return handle.read()
+
+
+def _store_logged(what: str, version_id: int, store) -> None:
+    """Run `store()` after an approval; a failure is logged, and the download renders
+    the PDF later."""
+    try:
+        store()
+    except Exception:
+        logger.exception("could not store the PDF of %s %s", what, version_id)
+
+
 def stored_version_pdf(version: PlanVersion) -> VersionPdf | None:
     """The stored PDF of an approved version, rendering and storing it if it is
     missing; None for a version that is not the approved one (never stored)."""
-    stored = VersionPdf.objects.filter(version=version).first()
-    if stored is not None or not _keeps_pdf(version):
-        return stored
-    pdf = render_version(version)
-    try:
-        with transaction.atomic():
-            return VersionPdf.objects.create(
-                version=version, file=ContentFile(pdf, name="plan.pdf")
-            )
-    except IntegrityError:  # stored meanwhile by the approval's own job
-        return VersionPdf.objects.get(version=version)
+    return _stored_pdf(
+        VersionPdf,
+        version,
+        keeps=lambda: _keeps_pdf(version),
+        render=lambda: render_version(version),
+        filename="plan.pdf",
+    )
 
 
 def version_pdf(version: PlanVersion) -> bytes:
     """The PDF of a frozen version. An approved version's PDF is stored when the plan
     is approved and served from storage; if that failed, it is rendered and stored now."""
-    stored = stored_version_pdf(version)
-    if stored is None:
-        return render_version(version)
-    with stored.file.open("rb") as handle:
-        return handle.read()
+    return _stored_or_rendered(stored_version_pdf(version), lambda: render_version(version))
 
 
 def approved_pdf_schedule(version_id: int, *, monitoring: bool = False) -> None:
@@ -100,13 +122,12 @@ def approved_pdf_schedule(version_id: int, *, monitoring: bool = False) -> None:
 
 
 def approved_pdf_store(version_id: int) -> None:
-    """Render and store an approved version's PDF; a failure is logged, and the
-    download renders it later."""
-    try:
-        version = PlanVersion.objects.select_related("plan").get(pk=version_id)
-        stored_version_pdf(version)
-    except Exception:
-        logger.exception("could not store the PDF of version %s", version_id)
+    """Render and store an approved version's PDF (see _store_logged)."""
+    _store_logged(
+        "version",
+        version_id,
+        lambda: stored_version_pdf(PlanVersion.objects.select_related("plan").get(pk=version_id)),
+    )
 
 
 def draft_pdf(plan: Plan) -> bytes:
@@ -326,33 +347,28 @@ def _keeps_monitoring_pdf(version: MonitoringReportVersion) -> bool:
 def stored_monitoring_pdf(version: MonitoringReportVersion) -> MonitoringVersionPdf | None:
     """The stored PDF of an approved report's version, rendering and storing it if it
     is missing; None for any other version (rendered on each download)."""
-    stored = MonitoringVersionPdf.objects.filter(version=version).first()
-    if stored is not None or not _keeps_monitoring_pdf(version):
-        return stored
-    pdf = monitoring_pdf(version.report, version)
-    try:
-        with transaction.atomic():
-            return MonitoringVersionPdf.objects.create(
-                version=version, file=ContentFile(pdf, name="monitoring.pdf")
-            )
-    except IntegrityError:  # stored meanwhile by the approval's own job
-        return MonitoringVersionPdf.objects.get(version=version)
+    return _stored_pdf(
+        MonitoringVersionPdf,
+        version,
+        keeps=lambda: _keeps_monitoring_pdf(version),
+        render=lambda: monitoring_pdf(version.report, version),
+        filename="monitoring.pdf",
+    )
 
 
 def monitoring_version_pdf(version: MonitoringReportVersion) -> bytes:
     """The PDF of a frozen 監測報告書 version: once approved, the one stored then."""
-    stored = stored_monitoring_pdf(version)
-    if stored is None:
-        return monitoring_pdf(version.report, version)
-    with stored.file.open("rb") as handle:
-        return handle.read()
+    return _stored_or_rendered(
+        stored_monitoring_pdf(version), lambda: monitoring_pdf(version.report, version)
+    )
 
 
 def approved_monitoring_pdf_store(version_id: int) -> None:
-    """Render and store an approved 監測報告書's PDF; a failure is logged, and the
-    download renders it later."""
-    try:
-        version = MonitoringReportVersion.objects.select_related("report").get(pk=version_id)
-        stored_monitoring_pdf(version)
-    except Exception:
-        logger.exception("could not store the PDF of monitoring version %s", version_id)
+    """Render and store an approved 監測報告書's PDF (see _store_logged)."""
+    _store_logged(
+        "monitoring version",
+        version_id,
+        lambda: stored_monitoring_pdf(
+            MonitoringReportVersion.objects.select_related("report").get(pk=version_id)
+        ),
+    )
